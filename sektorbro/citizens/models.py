@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sektorbro.citizens.cpr import mask
+from sektorbro.organisations.models import Municipality, OrganisationUnit
+
+
+class AcuteFunctionReferral(models.TextChoices):
+    GP = "gp", _("Own GP")
+    OUT_OF_HOURS = "out_of_hours", _("Out-of-hours doctor")
+    HOSPITAL = "hospital", _("Hospital")
+
+
+class Citizen(models.Model):
+    """A citizen (borger). Identified inside Sektorbro by the opaque ``public_id``; the CPR number is stored
+    but never put in URLs, logs or exports, and shown masked to users without a care relation."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cpr = models.CharField(_("CPR number"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    birth_date = models.DateField(_("date of birth"))
+    residence_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="residents",
+        verbose_name=_("municipality of residence"),
+    )
+    gp_clinic = models.ForeignKey(
+        OrganisationUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="listed_citizens",
+        limit_choices_to={"kind": "gp_clinic"},
+        verbose_name=_("listed GP clinic"),
+    )
+    receives_elderly_care = models.BooleanField(_("receives elderly-care services"), default=False)
+    known_to_municipal_social_area = models.BooleanField(
+        _("known to the municipal social area"), default=False
+    )
+    known_to_regional_social_area = models.BooleanField(_("known to the regional social area"), default=False)
+    social_units = models.ManyToManyField(
+        OrganisationUnit,
+        blank=True,
+        related_name="attached_citizens",
+        verbose_name=_("social-area units"),
+    )
+    acute_function_unit = models.ForeignKey(
+        OrganisationUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="acute_function_citizens",
+        verbose_name=_("in municipal acute function"),
+    )
+    acute_function_referred_by = models.CharField(
+        _("referred to the acute function by"),
+        max_length=20,
+        choices=AcuteFunctionReferral.choices,
+        blank=True,
+    )
+    acute_function_since = models.DateTimeField(_("in the acute function since"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("citizen")
+        verbose_name_plural = _("citizens")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cpr__regex=r"^[0-9]{10}$"), name="citizen_cpr_ten_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<Citizen {self.public_id}>"
+
+    @property
+    def cpr_masked(self) -> str:
+        return mask(self.cpr)
+
+    @property
+    def cpr_formatted(self) -> str:
+        return f"{self.cpr[:6]}-{self.cpr[6:]}"
+
+
+class Relative(models.Model):
+    """A relative (pårørende) and whether the citizen consents to involving them (principle 1)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="relatives")
+    name = models.CharField(_("name"), max_length=200)
+    relation = models.CharField(_("relation"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    may_be_involved = models.BooleanField(_("the citizen consents to involving this relative"), default=False)
+    consent_recorded_at = models.DateTimeField(_("consent recorded"), null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("relative")
+        verbose_name_plural = _("relatives")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relation})"
+
+
+class AccessLogEntry(models.Model):
+    """One row per read of a citizen's data: who, from which organisation, what, when, in which request."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    organisation = models.CharField(_("organisation"), max_length=300, blank=True)
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, related_name="access_log", verbose_name=_("citizen")
+    )
+    action = models.CharField(_("what was read"), max_length=80, db_index=True)
+    channel = models.CharField(_("channel"), max_length=20, default="web")
+    request_id = models.CharField(_("request id"), max_length=64, db_index=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.citizen.public_id}"

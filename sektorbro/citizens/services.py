@@ -1,0 +1,179 @@
+"""Every change to citizens goes through these functions (one write path, audit in the same transaction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sektorbro.accounts.roles import Sector, sector_of
+from sektorbro.citizens.cpr import InvalidCpr, parse_cpr
+from sektorbro.citizens.models import Citizen, Relative
+from sektorbro.core import audit
+from sektorbro.core.errors import ConflictError, DomainError, NotPermitted
+from sektorbro.organisations.models import Municipality, OrganisationUnit
+
+
+def _municipality(code: str) -> Municipality:
+    municipality = Municipality.objects.filter(code=str(code).strip()).first()
+    if municipality is None:
+        raise DomainError(
+            _("Unknown municipality code %(code)s.") % {"code": code},
+            field="municipality_code",
+            code="unknown",
+        )
+    return municipality
+
+
+def _gp_clinic(key: str | None) -> OrganisationUnit | None:
+    if not key:
+        return None
+    clinic = OrganisationUnit.objects.filter(key=key, kind="gp_clinic").first()
+    if clinic is None:
+        raise DomainError(_("Unknown GP clinic %(key)s.") % {"key": key}, field="gp_clinic", code="unknown")
+    return clinic
+
+
+def may_register_citizens(actor: Any, municipality: Municipality | None = None) -> bool:
+    """Administrators anywhere; municipal staff for residents of their own municipality."""
+    if getattr(actor, "is_administrator", False):
+        return True
+    for membership in actor.active_memberships() if hasattr(actor, "active_memberships") else []:
+        if sector_of(membership.role) == Sector.MUNICIPALITY and (
+            municipality is None or membership.unit.municipality_id == municipality.pk
+        ):
+            return True
+    return False
+
+
+@transaction.atomic
+def register_citizen(
+    *,
+    actor: Any,
+    cpr: str,
+    name: str,
+    municipality_code: str,
+    gp_clinic_key: str | None = None,
+    receives_elderly_care: bool = False,
+    known_to_municipal_social_area: bool = False,
+    known_to_regional_social_area: bool = False,
+) -> Citizen:
+    try:
+        parsed = parse_cpr(cpr)
+    except InvalidCpr as exc:
+        raise DomainError(str(exc), field="cpr", code=f"cpr_{exc.code}") from exc
+    if not name or not name.strip():
+        raise DomainError(_("The name must not be empty."), field="name", code="required")
+    municipality = _municipality(municipality_code)
+    if not may_register_citizens(actor, municipality):
+        raise NotPermitted(_("You may only register citizens who live in your own municipality."))
+    clinic = _gp_clinic(gp_clinic_key)
+    if Citizen.objects.filter(cpr=parsed.digits).exists():
+        raise DomainError(
+            _("A citizen with this CPR number is already registered."), field="cpr", code="duplicate"
+        )
+    try:
+        with transaction.atomic():
+            citizen = Citizen.objects.create(
+                cpr=parsed.digits,
+                name=name.strip(),
+                birth_date=parsed.birth_date,
+                residence_municipality=municipality,
+                gp_clinic=clinic,
+                receives_elderly_care=receives_elderly_care,
+                known_to_municipal_social_area=known_to_municipal_social_area,
+                known_to_regional_social_area=known_to_regional_social_area,
+            )
+    except IntegrityError as exc:  # a concurrent registration of the same CPR
+        raise DomainError(
+            _("A citizen with this CPR number is already registered."), field="cpr", code="duplicate"
+        ) from exc
+    audit.record(
+        actor=actor,
+        action="citizen.registered",
+        subject_type="citizen",
+        subject_id=str(citizen.public_id),
+        data={"municipality": municipality.code},
+    )
+    return citizen
+
+
+@transaction.atomic
+def set_acute_function(
+    *,
+    actor: Any,
+    citizen: Citizen,
+    unit: OrganisationUnit | None,
+    referred_by: str = "",
+    since: dt.datetime | None = None,
+) -> Citizen:
+    if unit is not None and unit.municipal_service != "acute_function":
+        raise DomainError(_("The unit is not a municipal acute function."), field="unit")
+    if unit is not None and referred_by not in ("gp", "out_of_hours", "hospital"):
+        raise DomainError(_("Say who referred the citizen to the acute function."), field="referred_by")
+    citizen.acute_function_unit = unit
+    citizen.acute_function_referred_by = referred_by if unit else ""
+    citizen.acute_function_since = (since or timezone.now()) if unit else None
+    citizen.version += 1
+    citizen.save()
+    audit.record(
+        actor=actor,
+        action="citizen.acute_function_set" if unit else "citizen.acute_function_left",
+        subject_type="citizen",
+        subject_id=str(citizen.public_id),
+        data={"unit": unit.key if unit else None, "referred_by": referred_by},
+    )
+    return citizen
+
+
+@transaction.atomic
+def save_relative(
+    *,
+    actor: Any,
+    citizen: Citizen,
+    relative: Relative | None,
+    name: str,
+    relation: str,
+    phone: str,
+    may_be_involved: bool,
+    expected_version: int | None = None,
+) -> Relative:
+    """Add a relative or change one. ``expected_version`` is the citizen's version the user saw."""
+    locked = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(
+            _("Someone else changed this citizen's relatives meanwhile. Reload the page and try again.")
+        )
+    if not name.strip():
+        raise DomainError(_("The name must not be empty."), field="name", code="required")
+    if not relation.strip():
+        raise DomainError(
+            _("Say how the relative is related to the citizen."), field="relation", code="required"
+        )
+    consent_changed = relative is None or relative.may_be_involved != may_be_involved
+    if relative is None:
+        relative = Relative(citizen=locked)
+    elif relative.citizen_id != locked.pk:
+        raise DomainError(_("The relative does not belong to this citizen."), field="relative")
+    relative.name = name.strip()
+    relative.relation = relation.strip()
+    relative.phone = phone.strip()
+    relative.may_be_involved = may_be_involved
+    if consent_changed:
+        relative.consent_recorded_at = timezone.now()
+        relative.consent_recorded_by = actor if getattr(actor, "pk", None) else None
+    relative.save()
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    citizen.version = locked.version
+    audit.record(
+        actor=actor,
+        action="citizen.relative_saved",
+        subject_type="citizen",
+        subject_id=str(locked.public_id),
+        data={"relative": str(relative.public_id), "may_be_involved": may_be_involved},
+    )
+    return relative

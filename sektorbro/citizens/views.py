@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sektorbro.citizens import services
+from sektorbro.citizens.access import care_relation_ids, citizens_visible_to, get_visible_citizen, log_access
+from sektorbro.citizens.forms import CitizenRegistrationForm, CprSearchForm, RelativeForm
+from sektorbro.core.errors import DomainError
+
+
+@login_required
+def citizen_list(request: HttpRequest) -> HttpResponse:
+    qs = citizens_visible_to(request.user).order_by("name", "id")
+    query = request.GET.get("q", "").strip()
+    if query:
+        qs = qs.filter(name__icontains=query)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    citizens = list(page.object_list)
+    care = care_relation_ids(request.user, citizens)
+    log_access(request, request.user, citizens, "citizen.list")
+    context = {
+        "page": page,
+        "rows": [(c, c.pk in care) for c in citizens],
+        "query": query,
+        "cpr_form": CprSearchForm(),
+        "may_register": services.may_register_citizens(request.user),
+    }
+    template = "citizens/list.html#results" if request.htmx else "citizens/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def citizen_cpr_search(request: HttpRequest) -> HttpResponse:
+    form = CprSearchForm(request.POST)
+    if form.is_valid():
+        citizen = citizens_visible_to(request.user).filter(cpr=form.cleaned_data["cpr"]).first()
+        if citizen is not None:
+            return redirect("citizens:detail", citizen_id=citizen.public_id)
+        form.add_error("cpr", _("No citizen with this CPR number is visible to you."))
+    return render(request, "citizens/cpr_search.html", {"cpr_form": form}, status=400)
+
+
+@login_required
+def citizen_detail(request: HttpRequest, citizen_id: str) -> HttpResponse:
+    citizen = get_visible_citizen(request.user, citizen_id)
+    care = bool(care_relation_ids(request.user, [citizen]))
+    log_access(request, request.user, citizen, "citizen.detail")
+    return render(
+        request,
+        "citizens/detail.html",
+        {
+            "citizen": citizen,
+            "care_relation": care,
+            "relatives": citizen.relatives.all(),
+            "relative_form": RelativeForm(initial={"version": citizen.version}),
+            "courses": citizen.courses.select_related("hospital", "department").order_by("-admitted_at")[:20],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def citizen_register(request: HttpRequest) -> HttpResponse:
+    if not services.may_register_citizens(request.user):
+        raise Http404
+    form = CitizenRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            citizen = services.register_citizen(
+                actor=request.user,
+                cpr=data["cpr"],
+                name=data["name"],
+                municipality_code=data["municipality"].code,
+                gp_clinic_key=data["gp_clinic"].key if data["gp_clinic"] else None,
+                receives_elderly_care=data["receives_elderly_care"],
+                known_to_municipal_social_area=data["known_to_municipal_social_area"],
+                known_to_regional_social_area=data["known_to_regional_social_area"],
+            )
+        except DomainError as exc:
+            field = {"municipality_code": "municipality"}.get(exc.field or "", exc.field)
+            form.add_error(field if field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("The citizen was registered."))
+            return redirect("citizens:detail", citizen_id=citizen.public_id)
+    return render(request, "citizens/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def relative_save(request: HttpRequest, citizen_id: str, relative_id: str | None = None) -> HttpResponse:
+    citizen = get_visible_citizen(request.user, citizen_id)
+    relative = None
+    if relative_id is not None:
+        relative = citizen.relatives.filter(public_id=relative_id).first()
+        if relative is None:
+            raise Http404
+    form = RelativeForm(request.POST)
+    status = 200
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_relative(
+                actor=request.user,
+                citizen=citizen,
+                relative=relative,
+                name=data["name"],
+                relation=data["relation"],
+                phone=data["phone"],
+                may_be_involved=data["may_be_involved"],
+                expected_version=data["version"],
+            )
+        except DomainError as exc:
+            form.add_error(
+                exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message
+            )
+            status = exc.status
+        else:
+            form = RelativeForm(initial={"version": citizen.version})
+            messages.success(request, _("The relative was saved."))
+    else:
+        status = 400
+    log_access(request, request.user, citizen, "citizen.relatives")
+    context = {"citizen": citizen, "relatives": citizen.relatives.all(), "relative_form": form}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "citizens/detail.html#relatives", context, status=status)
+    if status == 200:
+        return redirect("citizens:detail", citizen_id=citizen.public_id)
+    context.update(
+        {
+            "care_relation": bool(care_relation_ids(request.user, [citizen])),
+            "courses": citizen.courses.select_related("hospital", "department").order_by("-admitted_at")[:20],
+        }
+    )
+    return render(request, "citizens/detail.html", context, status=status)

@@ -1,0 +1,35 @@
+"""Writing audit rows. Services call :func:`record`; never signals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sektorbro.core.logging import request_id_var
+from sektorbro.core.models import AuditEvent
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    data: dict[str, Any] | None = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Write one audit row. Call inside the service's transaction."""
+    user = actor if getattr(actor, "pk", None) is not None else None
+    label = actor_label or (user.get_username() if user is not None else "system")
+    organisation = ""
+    if user is not None and hasattr(user, "organisation_label"):
+        organisation = user.organisation_label()
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=label,
+        organisation_label=organisation,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        request_id=request_id_var.get() if request_id_var.get() != "-" else "",
+        data=data or {},
+    )

@@ -1,0 +1,115 @@
+"""A course (forløb) is an append-only history of events. The few columns on ``Course`` besides its identity
+are projections kept by the services from the events (for indexing and access control); status, deadlines and
+tasks are always derived by the rules core in ``sektorbro.agreement``."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sektorbro.citizens.models import Citizen
+from sektorbro.organisations.models import OrganisationUnit
+
+
+class Track(models.TextChoices):
+    ACUTE = "acute", _("Acute")
+    PLANNED = "planned", _("Planned")
+
+
+class CourseArea(models.TextChoices):
+    SOMATIC = "somatic", _("Somatic")
+    PSYCHIATRIC = "psychiatric", _("Psychiatric")
+
+
+class DischargeDestination(models.TextChoices):
+    OWN_HOME = "own_home", _("Own home")
+    NURSING_HOME = "nursing_home", _("Nursing home")
+    MUNICIPAL_ACUTE_BED = "municipal_acute_bed", _("Municipal acute bed")
+    TEMPORARY_BED = "temporary_bed", _("Temporary municipal place")
+    OTHER_HOSPITAL = "other_hospital", _("Other hospital")
+    DEAD = "dead", _("Died")
+    OTHER = "other", _("Other")
+
+
+class Course(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, related_name="courses", verbose_name=_("citizen")
+    )
+    hospital = models.ForeignKey(
+        OrganisationUnit,
+        on_delete=models.PROTECT,
+        related_name="hospital_courses",
+        verbose_name=_("hospital"),
+    )
+    department = models.ForeignKey(
+        OrganisationUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="department_courses",
+        verbose_name=_("department"),
+    )
+    area = models.CharField(_("area"), max_length=12, choices=CourseArea.choices)
+    track = models.CharField(_("track"), max_length=10, choices=Track.choices)
+    unit_kind = models.CharField(_("ward or clinic"), max_length=10, default="ward")
+    admitted_at = models.DateTimeField(_("admitted"), db_index=True)
+    discharged_at = models.DateTimeField(_("discharged"), null=True, blank=True, db_index=True)
+    ended_at = models.DateTimeField(
+        _("ended"), null=True, blank=True, db_index=True, help_text=_("Discharge, death or cancellation.")
+    )
+    discharge_destination = models.CharField(
+        _("discharge destination"), max_length=30, choices=DischargeDestination.choices, blank=True
+    )
+    municipal_nursing_after_discharge = models.BooleanField(
+        _("municipal nursing after discharge"), default=False
+    )
+    episode_of_care_id = models.CharField(_("episode of care id"), max_length=100, blank=True, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["-admitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["hospital", "ended_at"]),
+            models.Index(fields=["citizen", "ended_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citizen} @ {self.hospital} ({self.admitted_at:%Y-%m-%d})"
+
+
+class CourseEvent(models.Model):
+    """One fact in a course's history. Never updated or deleted; cancellations and corrections are new
+    events that point at the event they undo or amend (``supersedes``)."""
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField(_("sequence number"))
+    type = models.CharField(_("event"), max_length=40, db_index=True)
+    occurred_at = models.DateTimeField(_("occurred"))
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    actor_label = models.CharField(_("recorded by"), max_length=150)
+    organisation = models.ForeignKey(
+        OrganisationUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    supersedes = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    source_message_id = models.CharField(_("source message"), max_length=100, blank=True, db_index=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("course event")
+        verbose_name_plural = _("course events")
+        ordering = ["course_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["course", "seq"], name="course_event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.course_id}#{self.seq} {self.type}"

@@ -1,0 +1,35 @@
+"""Which courses a user may see. Built on the citizens access selector, one path for every view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from sektorbro.accounts.roles import Sector, sector_of
+from sektorbro.citizens.access import citizens_visible_to
+from sektorbro.courses.models import Course
+
+
+def courses_visible_to(user: Any) -> QuerySet[Course]:
+    """Hospital staff see their own hospital's courses; municipal staff, GPs and social-area staff see every
+    course of the citizens they may see. Everyone else sees none."""
+    if user is None or not user.is_authenticated:
+        return Course.objects.none()
+    condition = Q(pk__in=[])
+    other_sectors = False
+    for membership in user.active_memberships():
+        sector = sector_of(membership.role)
+        if sector == Sector.HOSPITAL and membership.unit.hospital is not None:
+            condition |= Q(hospital=membership.unit.hospital)
+        elif sector in (Sector.MUNICIPALITY, Sector.GENERAL_PRACTICE, Sector.SOCIAL_AREA):
+            other_sectors = True
+    if other_sectors:
+        condition |= Q(citizen__in=citizens_visible_to(user).values("pk"))
+    return Course.objects.filter(condition).select_related(
+        "citizen", "citizen__residence_municipality", "hospital", "department"
+    )
+
+
+def open_courses_visible_to(user: Any) -> QuerySet[Course]:
+    return courses_visible_to(user).filter(ended_at__isnull=True)

@@ -1,0 +1,133 @@
+"""Shared fixtures: the personas every permission test uses, and citizens around them.
+
+The reference data (municipalities, clusters, units) is loaded by a data migration, so it is present in every
+test database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+CPH = ZoneInfo("Europe/Copenhagen")
+_serial = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., Any]:
+    from sektorbro.accounts.models import Membership, User
+    from sektorbro.organisations.models import OrganisationUnit
+
+    def make(username: str, role: str | None = None, unit_key: str | None = None, **extra: Any) -> Any:
+        user = User.objects.create_user(username=username, password="correct horse battery", **extra)
+        if role and unit_key:
+            Membership.objects.create(user=user, unit=OrganisationUnit.objects.get(key=unit_key), role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def personas(make_user: Callable[..., Any]) -> dict[str, Any]:
+    return {
+        "ward_nurse_randers": make_user("ward.randers", "ward_nurse", "rhr-medicin", first_name="Camilla"),
+        "visitator_randers": make_user("visitator.randers", "municipal_visitator", "visitation-730"),
+        "visitator_viborg": make_user("visitator.viborg", "municipal_visitator", "visitation-791"),
+        "gp_randers": make_user("gp.randers", "gp", "laege-730-1"),
+        "social_randers": make_user("social.randers", "social_area_worker", "social-area-730"),
+        "analyst": make_user("analyst", "data_analyst", "region-sekretariat"),
+        "secretary": make_user("secretary", "committee_secretary", "sekretariat-randersklyngen"),
+        "administrator": make_user(
+            "administrator", "administrator", "region-midtjylland", is_staff=True, is_superuser=False
+        ),
+        "outsider": make_user("outsider"),
+    }
+
+
+@pytest.fixture
+def make_citizen(db: Any) -> Callable[..., Any]:
+    from sektorbro.citizens.cpr import make_cpr
+    from sektorbro.citizens.models import Citizen
+    from sektorbro.organisations.models import Municipality, OrganisationUnit
+
+    def make(
+        municipality_code: str = "730", name: str | None = None, gp_key: str | None = None, **extra: Any
+    ) -> Any:
+        n = next(_serial)
+        born = extra.pop("birth_date", dt.date(1940, 1, 1) + dt.timedelta(days=37 * n))
+        return Citizen.objects.create(
+            cpr=make_cpr(born, n, female=n % 2 == 0),
+            name=name or f"Borger {n}",
+            birth_date=born,
+            residence_municipality=Municipality.objects.get(code=municipality_code),
+            gp_clinic=OrganisationUnit.objects.get(key=gp_key) if gp_key else None,
+            **extra,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_course(db: Any) -> Callable[..., Any]:
+    from sektorbro.courses import services
+    from sektorbro.organisations.models import OrganisationUnit
+
+    def make(
+        citizen: Any,
+        hospital_key: str = "rhr",
+        department_key: str | None = "rhr-medicin",
+        admitted_at: dt.datetime | None = None,
+        area: str = "somatic",
+        track: str = "acute",
+    ) -> Any:
+        return services.open_course(
+            actor=None,
+            citizen=citizen,
+            hospital=OrganisationUnit.objects.get(key=hospital_key),
+            department=OrganisationUnit.objects.get(key=department_key) if department_key else None,
+            area=area,
+            track=track,
+            admitted_at=admitted_at or dt.datetime(2026, 11, 20, 9, 30, tzinfo=CPH),
+        )
+
+    return make
+
+
+@pytest.fixture
+def randers_world(make_citizen: Callable[..., Any], make_course: Callable[..., Any]) -> dict[str, Any]:
+    """A small, fixed set of citizens around the Randers personas."""
+    randers_admitted = make_citizen(
+        "730", "Randers Indlagt", gp_key="laege-730-1", receives_elderly_care=True
+    )
+    make_course(randers_admitted)
+    randers_home = make_citizen("730", "Randers Hjemme", gp_key="laege-730-2")
+    viborg = make_citizen("791", "Viborg Borger", gp_key="laege-791-1")
+    viborg_at_randers = make_citizen("791", "Viborg Indlagt i Randers", gp_key="laege-791-1")
+    make_course(viborg_at_randers)
+    social = make_citizen("730", "Randers Social", known_to_municipal_social_area=True)
+    from sektorbro.organisations.models import OrganisationUnit
+
+    social.social_units.add(OrganisationUnit.objects.get(key="social-area-730"))
+    relative = randers_home.relatives.create(name="Ulla Hjemme", relation="datter", may_be_involved=False)
+    return {
+        "relative": relative,
+        "randers_admitted": randers_admitted,
+        "randers_home": randers_home,
+        "viborg": viborg,
+        "viborg_at_randers": viborg_at_randers,
+        "social": social,
+    }
+
+
+@pytest.fixture
+def login(client: Any) -> Callable[[Any], Any]:
+    def do(user: Any) -> Any:
+        client.force_login(user, backend="sektorbro.accounts.backends.SektorbroModelBackend")
+        return client
+
+    return do

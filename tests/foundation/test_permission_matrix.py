@@ -1,0 +1,153 @@
+"""Every view and API endpoint, asked by an anonymous user, a user of the wrong organisation and a user of
+the right organisation. A completeness check makes sure a new route cannot be added without a row here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    url: Callable[[dict[str, Any]], str]
+    right: str  # persona allowed
+    wrong: str  # persona that must get 404 (or 403 for non-citizen pages)
+    right_status: int = 200
+    wrong_status: int = 404
+    anonymous_status: int = 302
+    data: dict[str, Any] | None = None
+
+
+def cid(key: str) -> Callable[[dict[str, Any]], str]:
+    return lambda w: str(w[key].public_id)
+
+
+CASES = [
+    Case("home", "get", lambda w: "/", "visitator_randers", "outsider", wrong_status=200),
+    Case("citizens:list", "get", lambda w: "/borgere/", "visitator_randers", "analyst", wrong_status=200),
+    Case("citizens:detail", "get", lambda w: f"/borgere/{cid('randers_home')(w)}/", "visitator_randers",
+         "visitator_viborg"),
+    Case("citizens:detail (hospital)", "get", lambda w: f"/borgere/{cid('viborg_at_randers')(w)}/",
+         "ward_nurse_randers", "gp_randers"),
+    Case("citizens:detail (gp)", "get", lambda w: f"/borgere/{cid('randers_admitted')(w)}/", "gp_randers",
+         "analyst"),
+    Case("citizens:detail (social)", "get", lambda w: f"/borgere/{cid('social')(w)}/", "social_randers",
+         "ward_nurse_randers"),
+    Case("citizens:relative_add", "post", lambda w: f"/borgere/{cid('randers_home')(w)}/paaroerende/",
+         "visitator_randers", "visitator_viborg", right_status=302,
+         data={"name": "Kim Hansen", "relation": "søn", "phone": "", "may_be_involved": "on", "version": "1"}),
+    Case("citizens:relative_edit", "post",
+         lambda w: f"/borgere/{cid('randers_home')(w)}/paaroerende/{cid('relative')(w)}/", "visitator_randers",
+         "visitator_viborg", right_status=302,
+         data={"name": "Ulla Hjemme", "relation": "datter", "may_be_involved": "on", "version": "1"}),
+    Case("citizens:register", "get", lambda w: "/borgere/opret/", "visitator_randers", "gp_randers"),
+    Case("citizens:cpr_search", "post", lambda w: "/borgere/soeg-cpr/", "visitator_randers", "visitator_viborg",
+         right_status=302, wrong_status=400, data={"cpr": "__CPR__"}),
+    Case("password_change", "get", lambda w: "/accounts/password_change/", "visitator_randers", "outsider",
+         wrong_status=200),
+    Case("admin:index", "get", lambda w: "/admin/", "administrator", "visitator_randers", wrong_status=302),
+    Case("api me", "get", lambda w: "/api/v1/me", "visitator_randers", "outsider", wrong_status=200,
+         anonymous_status=401),
+    Case("api citizens list", "get", lambda w: "/api/v1/citizens/", "visitator_randers", "analyst",
+         wrong_status=200, anonymous_status=401),
+    Case("api citizen detail", "get", lambda w: f"/api/v1/citizens/{cid('randers_home')(w)}/",
+         "visitator_randers", "visitator_viborg", anonymous_status=401),
+    Case("api citizen detail (analyst)", "get", lambda w: f"/api/v1/citizens/{cid('randers_home')(w)}/",
+         "visitator_randers", "analyst", anonymous_status=401),
+    Case("api reference municipalities", "get", lambda w: "/api/v1/reference/municipalities",
+         "analyst", "outsider", wrong_status=200, anonymous_status=401),
+    Case("api reference clusters", "get", lambda w: "/api/v1/reference/clusters", "secretary", "outsider",
+         wrong_status=200, anonymous_status=401),
+    Case("api reference units", "get", lambda w: "/api/v1/reference/units?kind=hospital", "secretary",
+         "outsider", wrong_status=200, anonymous_status=401),
+]  # fmt: skip
+
+# Routes that need no login, or are Django's own machinery; everything else must appear in CASES.
+PUBLIC_OR_FRAMEWORK = {
+    "login",
+    "logout",
+    "healthz",
+    "set_language",
+    "javascript-catalog",
+    "password_change_done",
+}
+
+
+def _request(client: Any, case: Case, world: dict[str, Any]) -> Any:
+    data = dict(case.data or {})
+    if data.get("cpr") == "__CPR__":
+        data["cpr"] = world["randers_home"].cpr
+    if case.method == "post":
+        return client.post(case.url(world), data)
+    return client.get(case.url(world))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_permission_matrix(
+    case: Case, client: Any, login: Any, personas: dict[str, Any], randers_world: dict[str, Any]
+) -> None:
+    anonymous = _request(client, case, randers_world)
+    assert anonymous.status_code == case.anonymous_status, "anonymous"
+    if anonymous.status_code == 302:
+        assert (
+            anonymous["Location"].startswith("/accounts/login/") or "/admin/login/" in anonymous["Location"]
+        )
+    wrong = _request(login(personas[case.wrong]), case, randers_world)
+    assert wrong.status_code == case.wrong_status, f"wrong organisation ({case.wrong})"
+    client.logout()
+    right = _request(login(personas[case.right]), case, randers_world)
+    assert right.status_code == case.right_status, f"right organisation ({case.right})"
+
+
+def test_wrong_organisation_never_sees_the_name(
+    login: Any, personas: dict[str, Any], randers_world: dict[str, Any]
+) -> None:
+    client = login(personas["visitator_viborg"])
+    for path in ("/", "/borgere/", "/api/v1/citizens/"):
+        assert "Randers Hjemme" not in client.get(path).content.decode()
+    client = login(personas["analyst"])
+    for path in ("/", "/borgere/", "/api/v1/citizens/"):
+        body = client.get(path).content.decode()
+        assert "Randers" not in body or "Randers Hjemme" not in body
+
+
+def _named_routes(resolver: Any = None, prefix: str = "") -> set[str]:
+    resolver = resolver or get_resolver()
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{pattern.namespace}:" if pattern.namespace else ""
+            names |= _named_routes(pattern, prefix + ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(prefix + pattern.name)
+    return names
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    covered = {c.name.split(" (")[0] for c in CASES}
+    uncovered = set()
+    for name in _named_routes():
+        if name.startswith(("admin:", "api-v1:")) or name in PUBLIC_OR_FRAMEWORK:
+            continue
+        if name not in covered:
+            uncovered.add(name)
+    assert uncovered == set(), f"add these routes to the permission matrix: {sorted(uncovered)}"
+
+
+def test_every_api_operation_is_in_the_matrix() -> None:
+    from sektorbro.api.api import api
+
+    schema = api.get_openapi_schema()
+    operations = {(method, path) for path, item in schema["paths"].items() for method in item}
+    covered = {"/api/v1/me", "/api/v1/citizens/", "/api/v1/citizens/{citizen_id}/"}
+    covered |= {"/api/v1/reference/municipalities", "/api/v1/reference/clusters", "/api/v1/reference/units"}
+    missing = {op for op in operations if op[1] not in covered}
+    assert missing == set(), f"add these API operations to the permission matrix: {sorted(missing)}"
