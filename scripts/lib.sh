@@ -24,7 +24,8 @@ find_python() {
 # ensure_venv LOCKFILE: create .venv with Python 3.12 and install the lock file plus the project itself.
 # Skips the install when the lock file has not changed since the last install.
 ensure_venv() {
-  local lock="$1" stamp=".venv/.installed-$(basename "$lock" .txt)"
+  local lock="$1"
+  local stamp; stamp=".venv/.installed-$(basename "$lock" .txt)"
   if [[ ! -x .venv/bin/python ]] || ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then
     say "Creating the virtual environment (.venv)"
     rm -rf .venv
