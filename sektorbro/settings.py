@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "sektorbro.accounts",
     "sektorbro.citizens",
     "sektorbro.courses",
+    "sektorbro.flowchart",
     "sektorbro.indicators",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("borgere/", include("sektorbro.citizens.urls")),
+    path("flowchart/", include("sektorbro.flowchart.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
