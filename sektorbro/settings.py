@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "sektorbro.citizens",
     "sektorbro.courses",
     "sektorbro.flowchart",
+    "sektorbro.messaging",
     "sektorbro.indicators",
 ]
 
