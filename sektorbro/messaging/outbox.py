@@ -56,7 +56,7 @@ class FolderTransport:
             ) as handle:
                 handle.write(message.content)
                 temp = Path(handle.name)
-            os.replace(temp, target)
+            temp.replace(target)
         except OSError as exc:
             raise DeliveryError(
                 f"could not write to {self.folder}: {exc.strerror or exc}", retryable=True
