@@ -47,6 +47,7 @@ ensure_debian_packages() {
   command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
   command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   [[ -x /usr/lib/postgresql/15/bin/initdb ]] || missing+=(postgresql-15)
   if ((${#missing[@]})); then
     say "Installing Debian packages: ${missing[*]}"
@@ -78,5 +79,13 @@ stop_postgres() {
     local as=(); [[ $(id -u) -eq 0 ]] && as=(runuser -u postgres --)
     "${as[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$PGTMP/data" -m fast -w stop >/dev/null 2>&1 || true
     rm -rf "$PGTMP"
+  fi
+}
+
+# ensure_node_tools: the npm packages the browser tests use (axe-core), from package-lock.json.
+ensure_node_tools() {
+  if [[ ! -f node_modules/axe-core/axe.min.js ]]; then
+    say "Installing npm test tools (axe-core)"
+    npm ci --no-audit --no-fund --loglevel=error
   fi
 }

@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.axe import install_axe, serious_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -20,14 +22,17 @@ def test_municipal_user_sees_only_own_citizens_switches_language_and_logs_out(
     make_citizen("730", "Poul Randers")
     make_citizen("791", "Karen Viborg")
 
+    install_axe(page)
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
     expect(page.get_by_role("heading", name="Log ind i Sektorbro")).to_be_visible()
+    assert serious_violations(page) == []
     page.get_by_label("Brugernavn").fill("kommune.randers")
     page.get_by_label("Adgangskode").fill("correct horse battery")
     screenshot("login")
     page.get_by_role("button", name="Log ind").click()
     expect(page.get_by_role("heading", name="Velkommen, Mette Lund")).to_be_visible()
+    assert serious_violations(page) == []
 
     page.get_by_role("link", name="Borgere").click()
     rows = page.locator("#citizen-results tbody tr")
@@ -39,6 +44,7 @@ def test_municipal_user_sees_only_own_citizens_switches_language_and_logs_out(
     expect(rows).to_have_count(1)
     expect(page.get_by_role("link", name="Poul Randers")).to_be_visible()
     screenshot("citizens-municipality")
+    assert serious_violations(page) == []
 
     page.get_by_label("Sprog").select_option("en")
     expect(page.get_by_role("link", name="Citizens")).to_be_visible()
