@@ -132,6 +132,8 @@ class OutboxMessage(models.Model):
     claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    ack_code = models.CharField(_("acknowledgement"), max_length=20, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbound message")
