@@ -13,6 +13,7 @@ from sektorbro.accounts.api import router as accounts_router
 from sektorbro.accounts.api_auth import BrowserSessionAuth, TokenAuth
 from sektorbro.citizens.api import router as citizens_router
 from sektorbro.core.errors import DomainError
+from sektorbro.courses.api import router as courses_router
 from sektorbro.organisations.api import router as reference_router
 
 api = NinjaAPI(
@@ -58,3 +59,4 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 api.add_router("/", accounts_router)
 api.add_router("/citizens/", citizens_router)
 api.add_router("/reference/", reference_router)
+api.add_router("/courses/", courses_router)

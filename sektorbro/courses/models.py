@@ -67,6 +67,7 @@ class Course(models.Model):
     municipal_nursing_after_discharge = models.BooleanField(
         _("municipal nursing after discharge"), default=False
     )
+    rehabilitation_needed = models.BooleanField(_("rehabilitation needed"), default=False)
     episode_of_care_id = models.CharField(_("episode of care id"), max_length=100, blank=True, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -113,3 +114,40 @@ class CourseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course_id}#{self.seq} {self.type}"
+
+
+class ReadyForDischargeTariff(models.Model):
+    """The dated færdigbehandlingstakst table that administrators maintain (DKK per day and sector)."""
+
+    sector = models.CharField(_("sector"), max_length=12, choices=CourseArea.choices)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    dkk_per_day = models.DecimalField(_("DKK per day"), max_digits=10, decimal_places=2)
+    source = models.CharField(_("source"), max_length=300)
+    is_example = models.BooleanField(
+        _("example value"), default=False, help_text=_("Set for demo values that are not the official rate.")
+    )
+
+    class Meta:
+        verbose_name = _("ready-for-discharge tariff")
+        verbose_name_plural = _("ready-for-discharge tariffs")
+        ordering = ["sector", "valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(dkk_per_day__gte=0), name="tariff_not_negative"),
+            models.UniqueConstraint(fields=["sector", "valid_from"], name="tariff_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_sector_display()} {self.valid_from:%d.%m.%Y}: {self.dkk_per_day} DKK"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.valid_to and self.valid_to <= self.valid_from:
+            raise ValidationError({"valid_to": _("The end date must be after the start date.")})
+        overlapping = ReadyForDischargeTariff.objects.filter(sector=self.sector).exclude(pk=self.pk)
+        for other in overlapping:
+            ends_after_start = other.valid_to is None or other.valid_to > self.valid_from
+            starts_before_end = self.valid_to is None or other.valid_from < self.valid_to
+            if ends_after_start and starts_before_end:
+                raise ValidationError(_("The period overlaps another tariff for the same sector: %s") % other)

@@ -8,13 +8,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sektorbro.citizens.models import Citizen
 from sektorbro.core import audit
-from sektorbro.core.errors import ConflictError, DomainError
+from sektorbro.core.errors import ConflictError, DomainError, NotPermitted
 from sektorbro.core.logging import request_id_var
-from sektorbro.courses.models import Course, CourseEvent
+from sektorbro.courses.models import Course, CourseEvent, DischargeDestination
 from sektorbro.organisations.models import OrganisationUnit
 
 
@@ -124,3 +125,222 @@ def open_course(
         data={"hospital": hospital.key, "track": track, "area": area},
     )
     return course
+
+
+# Which party may record which event through the user interface (messages from the hospital's own systems
+# come in as ``source="message"`` and record facts regardless).
+HOSPITAL_EVENTS = frozenset(
+    {
+        "transferred",
+        "leave_started",
+        "leave_ended",
+        "ready_for_discharge",
+        "treatment_resumed",
+        "discharge_date_proposed",
+        "discharge_date_agreed",
+        "care_plan_sent",
+        "assessment_plan_made",
+        "discharge_report_sent",
+        "rehab_plan_sent",
+        "discharge_summary_sent",
+        "fmk_updated",
+        "discharge_agreement_made",
+        "coordination_plan_made",
+        "weekend_discharge_agreed",
+        "discharged",
+        "died",
+        "terminal_assessed",
+        "admission_report_received",
+    }
+)
+MUNICIPAL_EVENTS = frozenset(
+    {"admission_report_sent", "discharge_date_proposed", "discharge_date_agreed", "weekend_discharge_agreed"}
+)
+SHARED_EVENTS = frozenset({"correspondence_sent", "correspondence_read", "phone_contact_logged"})
+PROJECTION_EVENTS = frozenset({"discharged", "died", "cancelled", "corrected", "transferred"})
+
+
+def may_record(actor: Any, course: Course, event_type: str) -> bool:
+    """Hospital staff of the course's hospital record the hospital's events; municipal staff of the citizen's
+    municipality record the municipality's; both log contacts and correspondence."""
+    from sektorbro.accounts.roles import Sector, sector_of
+
+    for membership in actor.active_memberships() if hasattr(actor, "active_memberships") else []:
+        sector = sector_of(membership.role)
+        unit = membership.unit
+        if sector == Sector.HOSPITAL and unit.hospital is not None and unit.hospital.pk == course.hospital_id:
+            if event_type in HOSPITAL_EVENTS | SHARED_EVENTS | {"cancelled", "corrected"}:
+                return True
+        if sector == Sector.MUNICIPALITY and unit.municipality_id == course.citizen.residence_municipality_id:
+            if event_type in MUNICIPAL_EVENTS | SHARED_EVENTS:
+                return True
+        if sector in (Sector.GENERAL_PRACTICE, Sector.SOCIAL_AREA) and event_type in SHARED_EVENTS:
+            return (
+                course.citizen.gp_clinic_id == unit.pk
+                or course.citizen.social_units.filter(pk=unit.pk).exists()
+            )
+    return False
+
+
+def _update_projections(course: Course, events: list[CourseEvent]) -> None:
+    """Keep the indexing columns in step with the history (they are never edited by hand)."""
+    from sektorbro.agreement import rules
+    from sektorbro.courses.snapshot import build_snapshot
+
+    snapshot = build_snapshot(course, events)
+    effective = rules.effective_events(snapshot)
+    admitted = next((e for e in effective if e.type == "admitted"), None)
+    end = next((e for e in reversed(effective) if e.type in ("discharged", "died")), None)
+    cancelled = (
+        any(e.type == "cancelled" and e.data.get("target_seq") is None for e in effective) or admitted is None
+    )
+    course.admitted_at = admitted.at if admitted and admitted.at else course.admitted_at
+    course.discharged_at = end.at if end is not None else None
+    if end is not None:
+        destination = end.data.get("destination") or (
+            "dead" if end.type == "died" else course.discharge_destination
+        )
+        course.discharge_destination = destination or ""
+        if "municipal_nursing" in end.data:
+            course.municipal_nursing_after_discharge = bool(end.data["municipal_nursing"])
+    else:
+        course.discharge_destination = ""
+    course.ended_at = end.at if end is not None else (timezone.now() if cancelled else None)
+    transfer = next((e for e in reversed(effective) if e.type == "transferred"), None)
+    if transfer is not None and transfer.data.get("department"):
+        department = OrganisationUnit.objects.filter(
+            key=transfer.data["department"], parent_id=course.hospital_id
+        ).first()
+        if department is not None:
+            course.department = department
+            course.unit_kind = department.department_type or "ward"
+    course.save(
+        update_fields=[
+            "admitted_at",
+            "discharged_at",
+            "discharge_destination",
+            "municipal_nursing_after_discharge",
+            "ended_at",
+            "department",
+            "unit_kind",
+        ]
+    )
+
+
+@transaction.atomic
+def record_event(
+    *,
+    actor: Any,
+    course: Course,
+    event_type: str,
+    occurred_at: dt.datetime,
+    data: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+    organisation: OrganisationUnit | None = None,
+    supersedes: CourseEvent | None = None,
+    source: str = "user",
+    source_message_id: str = "",
+) -> CourseEvent:
+    """Append one event after the rules core allowed the transition. Refusals raise ``DomainError`` with the
+    rule's reason; a stale ``expected_version`` raises ``ConflictError``; nothing is written in either case."""
+    from sektorbro.agreement import rules
+    from sektorbro.agreement.model import EVENT_TYPES
+    from sektorbro.courses.snapshot import build_snapshot
+
+    _require_aware(occurred_at, "occurred_at")
+    if event_type not in EVENT_TYPES:
+        raise DomainError(_("Unknown event: %(type)s.") % {"type": event_type}, field="type", code="unknown")
+    if source == "user" and not may_record(actor, course, event_type):
+        raise NotPermitted(_("Your role cannot record this event on this course."))
+    locked = Course.objects.select_for_update().select_related("citizen", "hospital").get(pk=course.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(
+            _(
+                "Someone else changed this course meanwhile. Reload the course and try again; nothing was saved."
+            )
+        )
+    data = dict(data or {})
+    if (
+        event_type in ("cancelled", "corrected")
+        and supersedes is not None
+        and supersedes.course_id != locked.pk
+    ):
+        raise DomainError(_("The event to cancel or correct belongs to another course."), field="supersedes")
+    existing = list(locked.events.select_related("supersedes").order_by("seq"))
+    snapshot = build_snapshot(locked, existing)
+    if event_type not in ("cancelled", "corrected"):
+        decision = rules.check_transition(snapshot, event_type, occurred_at, source=source, data=data)
+        if not decision.value:
+            reason = decision.reasons[0]
+            from django.utils.translation import get_language
+
+            message = reason.en if (get_language() or "da").startswith("en") else reason.da
+            raise DomainError(message, field="type", code="transition_refused")
+    if event_type == "discharged":
+        destination = data.get("destination")
+        if destination is not None and destination not in DischargeDestination.values:
+            raise DomainError(_("Unknown discharge destination."), field="destination")
+    event = _append(
+        course=locked,
+        actor=actor,
+        type=event_type,
+        occurred_at=occurred_at,
+        data=data,
+        organisation=organisation,
+        supersedes=supersedes,
+        source_message_id=source_message_id,
+    )
+    Course.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+    locked.refresh_from_db(fields=["version"])
+    if event_type in PROJECTION_EVENTS or event_type == "admitted":
+        _update_projections(locked, [*existing, event])
+    course.version = locked.version
+    audit.record(
+        actor=actor,
+        action=f"course.{event_type}",
+        subject_type="course",
+        subject_id=str(locked.public_id),
+        data={"seq": event.seq, "source": source, **({"supersedes": supersedes.seq} if supersedes else {})},
+    )
+    return event
+
+
+def update_course_facts(
+    *,
+    actor: Any,
+    course: Course,
+    expected_version: int | None,
+    municipal_nursing_after_discharge: bool | None = None,
+    rehabilitation_needed: bool | None = None,
+    track: str | None = None,
+) -> Course:
+    """Facts about the course that are not events (used by the hospital's discharge planning)."""
+    with transaction.atomic():
+        locked = Course.objects.select_for_update().get(pk=course.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise ConflictError(
+                _(
+                    "Someone else changed this course meanwhile. Reload the course and try again; nothing was saved."
+                )
+            )
+        changes: dict[str, Any] = {}
+        if municipal_nursing_after_discharge is not None:
+            changes["municipal_nursing_after_discharge"] = municipal_nursing_after_discharge
+        if rehabilitation_needed is not None:
+            changes["rehabilitation_needed"] = rehabilitation_needed
+        if track is not None:
+            if track not in ("acute", "planned"):
+                raise DomainError(_("The track must be acute or planned."), field="track")
+            changes["track"] = track
+        for key, value in changes.items():
+            setattr(locked, key, value)
+        locked.version += 1
+        locked.save()
+        audit.record(
+            actor=actor,
+            action="course.facts_updated",
+            subject_type="course",
+            subject_id=str(locked.public_id),
+            data=changes,
+        )
+        return locked

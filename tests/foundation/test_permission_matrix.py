@@ -3,6 +3,7 @@ the right organisation. A completeness check makes sure a new route cannot be ad
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,14 @@ CASES = [
          "visitator_randers", "visitator_viborg", anonymous_status=401),
     Case("api citizen detail (analyst)", "get", lambda w: f"/api/v1/citizens/{cid('randers_home')(w)}/",
          "visitator_randers", "analyst", anonymous_status=401),
+    Case("api courses list", "get", lambda w: "/api/v1/courses/", "ward_nurse_randers", "analyst",
+         wrong_status=200, anonymous_status=401),
+    Case("api course detail", "get", lambda w: f"/api/v1/courses/{w['randers_admitted'].courses.get().public_id}/",
+         "visitator_randers", "visitator_viborg", anonymous_status=401),
+    Case("api course events", "post",
+         lambda w: f"/api/v1/courses/{w['randers_admitted'].courses.get().public_id}/events/",
+         "ward_nurse_randers", "visitator_viborg", right_status=201, anonymous_status=401,
+         data={"type": "phone_contact_logged", "occurred_at": "2026-11-20T12:00:00+01:00", "expected_version": 1}),
     Case("api reference municipalities", "get", lambda w: "/api/v1/reference/municipalities",
          "analyst", "outsider", wrong_status=200, anonymous_status=401),
     Case("api reference clusters", "get", lambda w: "/api/v1/reference/clusters", "secretary", "outsider",
@@ -85,6 +94,8 @@ def _request(client: Any, case: Case, world: dict[str, Any]) -> Any:
     data = dict(case.data or {})
     if data.get("cpr") == "__CPR__":
         data["cpr"] = world["randers_home"].cpr
+    if case.method == "post" and case.url(world).startswith("/api/"):
+        return client.post(case.url(world), json.dumps(data), content_type="application/json")
     if case.method == "post":
         return client.post(case.url(world), data)
     return client.get(case.url(world))
@@ -148,6 +159,7 @@ def test_every_api_operation_is_in_the_matrix() -> None:
     schema = api.get_openapi_schema()
     operations = {(method, path) for path, item in schema["paths"].items() for method in item}
     covered = {"/api/v1/me", "/api/v1/citizens/", "/api/v1/citizens/{citizen_id}/"}
+    covered |= {"/api/v1/courses/", "/api/v1/courses/{course_id}/", "/api/v1/courses/{course_id}/events/"}
     covered |= {"/api/v1/reference/municipalities", "/api/v1/reference/clusters", "/api/v1/reference/units"}
     missing = {op for op in operations if op[1] not in covered}
     assert missing == set(), f"add these API operations to the permission matrix: {sorted(missing)}"
