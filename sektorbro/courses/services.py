@@ -276,6 +276,22 @@ def record_event(
 
             message = reason.en if (get_language() or "da").startswith("en") else reason.da
             raise DomainError(message, field="type", code="transition_refused")
+    if event_type == "care_plan_sent":
+        version = sum(1 for e in existing if e.type == "care_plan_sent") + 1
+        data["version"] = version
+        changes = data.get("changes") or []
+        if version > 1 and not changes:
+            raise DomainError(
+                _("An updated care plan must mark what changed, with a date (Dato) and the new text (NYT)."),
+                field="changes",
+                code="care_plan_changes_required",
+            )
+        if not isinstance(changes, list) or any(
+            not isinstance(c, dict) or not c.get("dato") or not str(c.get("nyt", "")).strip() for c in changes
+        ):
+            raise DomainError(
+                _("Each change in a care plan needs a date (Dato) and a text (NYT)."), field="changes"
+            )
     if event_type == "discharged":
         destination = data.get("destination")
         if destination is not None and destination not in DischargeDestination.values:

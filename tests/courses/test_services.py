@@ -188,3 +188,24 @@ def test_api_course_detail_and_posting_events(login: Any, course: Any, personas:
     assert created_version == course.__class__.objects.get(pk=course.pk).version
     other = login(personas["visitator_viborg"]).get(f"/api/v1/courses/{course.public_id}/")
     assert other.status_code == 404
+
+
+def test_care_plans_are_versioned_and_updates_mark_their_changes(
+    course: Any, personas: dict[str, Any]
+) -> None:
+    nurse = personas["ward_nurse_randers"]
+    first = record(nurse, course, "care_plan_sent", at(4))
+    assert first.data["version"] == 1
+    with pytest.raises(DomainError) as err:
+        record(nurse, course, "care_plan_sent", at(5))
+    assert err.value.field == "changes"
+    with pytest.raises(DomainError):
+        record(nurse, course, "care_plan_sent", at(5), data={"changes": [{"dato": "2025-03-05", "nyt": " "}]})
+    second = record(
+        nurse,
+        course,
+        "care_plan_sent",
+        at(5),
+        data={"changes": [{"dato": "2025-03-05", "nyt": "Behov for lift"}]},
+    )
+    assert second.data["version"] == 2 and second.data["changes"][0]["nyt"] == "Behov for lift"
