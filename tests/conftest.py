@@ -114,7 +114,28 @@ def randers_world(make_citizen: Callable[..., Any], make_course: Callable[..., A
 
     social.social_units.add(OrganisationUnit.objects.get(key="social-area-730"))
     relative = randers_home.relatives.create(name="Ulla Hjemme", relation="datter", may_be_involved=False)
+    from sektorbro.messaging.models import InboxMessage, OutboxMessage
+
+    visitation = OrganisationUnit.objects.get(key="visitation-730")
+    inbox = InboxMessage.objects.create(
+        raw=b"{}", sha256="0" * 64, transport="test", citizen=randers_admitted, receiver_unit=visitation,
+        kind="hospital_notification", status="accepted", message_id="m-1",
+    )  # fmt: skip
+    quarantined = InboxMessage.objects.create(
+        raw=b"not a message", sha256="1" * 64, transport="test", receiver_unit=visitation, status="unapplicable",
+        reason="Ukendt afsender",
+    )  # fmt: skip
+    outbox = OutboxMessage.objects.create(
+        message_id="o-1",
+        kind="acknowledgement",
+        content="{}",
+        citizen=randers_admitted,
+        sender_unit=visitation,
+    )
     return {
+        "inbox": inbox,
+        "quarantined": quarantined,
+        "outbox": outbox,
         "relative": relative,
         "randers_admitted": randers_admitted,
         "randers_home": randers_home,

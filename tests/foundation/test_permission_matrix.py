@@ -52,6 +52,16 @@ CASES = [
     Case("citizens:register", "get", lambda w: "/borgere/opret/", "visitator_randers", "gp_randers"),
     Case("citizens:cpr_search", "post", lambda w: "/borgere/soeg-cpr/", "visitator_randers", "visitator_viborg",
          right_status=302, wrong_status=400, data={"cpr": "__CPR__"}),
+    Case("messaging:inbox", "get", lambda w: "/beskeder/", "visitator_randers", "outsider", wrong_status=200),
+    Case("messaging:quarantine", "get", lambda w: "/beskeder/karantaene/", "visitator_randers", "outsider",
+         wrong_status=200),
+    Case("messaging:outbox", "get", lambda w: "/beskeder/udbakke/", "visitator_randers", "outsider", wrong_status=200),
+    Case("messaging:inbox_detail", "get", lambda w: f"/beskeder/modtaget/{cid('inbox')(w)}/", "visitator_randers",
+         "visitator_viborg"),
+    Case("messaging:reprocess", "post", lambda w: f"/beskeder/modtaget/{cid('quarantined')(w)}/genbehandl/",
+         "visitator_randers", "visitator_viborg", right_status=302),
+    Case("messaging:outbox_detail", "get", lambda w: f"/beskeder/sendt/{cid('outbox')(w)}/", "visitator_randers",
+         "visitator_viborg"),
     Case("password_change", "get", lambda w: "/accounts/password_change/", "visitator_randers", "outsider",
          wrong_status=200),
     Case("admin:index", "get", lambda w: "/admin/", "administrator", "visitator_randers", wrong_status=302),
@@ -159,6 +169,7 @@ def test_every_api_operation_is_in_the_matrix() -> None:
     schema = api.get_openapi_schema()
     operations = {(method, path) for path, item in schema["paths"].items() for method in item}
     covered = {"/api/v1/me", "/api/v1/citizens/", "/api/v1/citizens/{citizen_id}/"}
+    covered |= {"/api/v1/medcom/messages"}  # token-only: tests/messaging_django/test_http.py
     covered |= {"/api/v1/courses/", "/api/v1/courses/{course_id}/", "/api/v1/courses/{course_id}/events/"}
     covered |= {"/api/v1/reference/municipalities", "/api/v1/reference/clusters", "/api/v1/reference/units"}
     missing = {op for op in operations if op[1] not in covered}

@@ -19,8 +19,20 @@ class Command(BaseCommand):
         )
         ack.add_argument("file")
         ack.add_argument("--format", choices=["json", "xml"], default="json")
+        ingest = sub.add_parser("ingest", help="Modtag filer eller mapper / ingest files or folders")
+        ingest.add_argument("paths", nargs="+")
+        watch = sub.add_parser("watch", help="Overvåg en mappe / watch a drop folder (done/ and failed/)")
+        watch.add_argument("folder")
+        watch.add_argument(
+            "--once", action="store_true", help="Behandl mappen én gang / process once and stop"
+        )
+        watch.add_argument("--interval", type=float, default=5.0)
+        sub.add_parser("send", help="Send udbakken / deliver the outbox once")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] in ("ingest", "watch", "send"):
+            getattr(self, f"_{options['what']}")(options)
+            return
         if options["what"] == "validate":
             code = validate_main(options["files"], self.stdout)
             if code:
@@ -32,3 +44,45 @@ class Command(BaseCommand):
             code = ack_main(options["file"], self.stdout, self.stderr, fmt=options["format"])
             if code:
                 raise CommandError("ingen kvittering / no acknowledgement", returncode=code)
+
+    def _ingest(self, options: dict[str, Any]) -> None:
+        import json
+        from pathlib import Path
+
+        from sektorbro.messaging.folder import ingest_paths
+
+        missing = [p for p in options["paths"] if not Path(p).exists()]
+        if missing:
+            raise CommandError(f"findes ikke / not found: {', '.join(missing)}")
+        summary, reasons = ingest_paths([Path(p) for p in options["paths"]])
+        self.stdout.write(json.dumps(summary.as_dict()))
+        for name in summary.rejected_files:
+            self.stdout.write(f"REJECTED {name}: {reasons.get(name, '')}")
+        for name in summary.quarantined_files:
+            self.stdout.write(f"QUARANTINED {name}: {reasons.get(name, '')}")
+
+    def _watch(self, options: dict[str, Any]) -> None:
+        import json
+        import time
+        from pathlib import Path
+
+        from sektorbro.messaging.folder import drain_folder
+
+        folder = Path(options["folder"])
+        if not folder.is_dir():
+            raise CommandError(f"ikke en mappe / not a folder: {folder}")
+        while True:
+            summary = drain_folder(folder)
+            if summary.as_dict() != {k: 0 for k in summary.as_dict()}:
+                self.stdout.write(json.dumps(summary.as_dict()))
+            if options["once"]:
+                return
+            time.sleep(options["interval"])
+
+    def _send(self, options: dict[str, Any]) -> None:
+        import json
+
+        from sektorbro.messaging.outbox import run_outbox
+
+        run = run_outbox()
+        self.stdout.write(json.dumps({"sent": run.sent, "retrying": run.retrying, "failed": run.failed}))

@@ -1,0 +1,66 @@
+"""Which messages a user may see: those about citizens the user may see, and those sent to or from the user's
+own organisation (its municipality, its hospital, its clinic or unit). Built on the citizens access selector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from sektorbro.accounts.roles import Sector, sector_of
+from sektorbro.citizens.access import citizens_visible_to
+from sektorbro.messaging.models import QUARANTINE_STATUSES, InboxMessage, OutboxMessage
+from sektorbro.organisations.models import OrganisationUnit
+
+
+def own_units(user: Any) -> QuerySet[OrganisationUnit]:
+    """The organisation units whose messages the user handles."""
+    if user is None or not user.is_authenticated:
+        return OrganisationUnit.objects.none()
+    condition = Q(pk__in=[])
+    for membership in user.active_memberships():
+        unit = membership.unit
+        match sector_of(membership.role):
+            case Sector.HOSPITAL:
+                hospital = unit.hospital
+                if hospital is not None:
+                    condition |= Q(pk=hospital.pk) | Q(parent_id=hospital.pk)
+            case Sector.MUNICIPALITY:
+                if unit.municipality_id is not None:
+                    condition |= Q(municipality_id=unit.municipality_id, kind="municipal_unit")
+            case Sector.GENERAL_PRACTICE | Sector.SOCIAL_AREA:
+                condition |= Q(pk=unit.pk)
+            case _:
+                continue
+    return OrganisationUnit.objects.filter(condition)
+
+
+def _scope(user: Any) -> Q:
+    units = own_units(user).values("pk")
+    return (
+        Q(citizen__in=citizens_visible_to(user).values("pk"))
+        | Q(receiver_unit__in=units)
+        | Q(sender_unit__in=units)
+    )
+
+
+def inbox_visible_to(user: Any) -> QuerySet[InboxMessage]:
+    if user is None or not user.is_authenticated:
+        return InboxMessage.objects.none()
+    return (
+        InboxMessage.objects.filter(_scope(user))
+        .select_related("citizen", "course", "sender_unit", "receiver_unit")
+        .defer("raw")
+    )
+
+
+def quarantine_visible_to(user: Any) -> QuerySet[InboxMessage]:
+    return inbox_visible_to(user).filter(status__in=QUARANTINE_STATUSES)
+
+
+def outbox_visible_to(user: Any) -> QuerySet[OutboxMessage]:
+    if user is None or not user.is_authenticated:
+        return OutboxMessage.objects.none()
+    return OutboxMessage.objects.filter(_scope(user)).select_related(
+        "citizen", "course", "sender_unit", "receiver_unit"
+    )
