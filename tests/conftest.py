@@ -152,3 +152,11 @@ def login(client: Any) -> Callable[[Any], Any]:
         return client
 
     return do
+
+
+@pytest.fixture(autouse=True)
+def _fresh_unit_cache() -> None:
+    """Ingestion caches organisation look-ups for a minute; tests change organisations, so start clean."""
+    from sektorbro.messaging.ingest import clear_unit_cache
+
+    clear_unit_cache()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,9 +74,33 @@ def receive(raw: bytes, *, transport: str, sender_label: str = "") -> InboxMessa
         )
 
 
+_UNIT_CACHE: dict[tuple[str, str], tuple[float, int | None]] = {}
+UNIT_CACHE_SECONDS = 60.0
+
+
+def clear_unit_cache() -> None:
+    _UNIT_CACHE.clear()
+
+
 def _unit(party: extract.Party | None) -> OrganisationUnit | None:
+    """The organisation unit with this location number or SOR code (cached briefly: ingestion asks often)."""
     if party is None:
         return None
+    key = (party.gln, party.sor)
+    cached = _UNIT_CACHE.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < UNIT_CACHE_SECONDS:
+        if cached[1] is None:
+            return None
+        found = OrganisationUnit.objects.filter(pk=cached[1]).select_related("parent", "municipality").first()
+        if found is not None:
+            return found
+    unit = _lookup_unit(party)
+    _UNIT_CACHE[key] = (now, unit.pk if unit else None)
+    return unit
+
+
+def _lookup_unit(party: extract.Party) -> OrganisationUnit | None:
     condition = Q(pk__in=[])
     if party.gln:
         condition |= Q(location_number=party.gln)
@@ -450,6 +475,7 @@ def process(message: InboxMessage, *, worker: str = "ingest", reprocessing: bool
 
 def reprocess(message: InboxMessage, *, actor: Any = None) -> InboxMessage:
     """Staff process a quarantined message again after fixing its cause."""
+    clear_unit_cache()
     if message.status == InboxStatus.REJECTED:
         InboxMessage.objects.filter(pk=message.pk).update(status=InboxStatus.RECEIVED)
     return process(message, worker=f"reprocess:{getattr(actor, 'username', 'system')}", reprocessing=True)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from sektorbro.messaging.medcom import build, extract
 from sektorbro.messaging.medcom.cli import ack_main, validate_main
-from sektorbro.messaging.medcom.validate import check
+from sektorbro.messaging.medcom.validate import check, normalized
 
 EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "medcom-examples"
 INVALID = {
@@ -118,7 +118,7 @@ def test_acknowledgements_are_valid_unique_and_round_trip(name: str) -> None:
     assert first["id"] != second["id"]
     as_json, as_xml = check(build.to_json(first).encode()), check(build.to_xml(first).encode())
     assert as_json.valid and as_xml.valid, [i.line() for i in as_json.issues + as_xml.issues]
-    assert as_json.bundle == as_xml.bundle
+    assert normalized(build.to_json(first).encode()) == normalized(build.to_xml(first).encode())
     facts = extract.acknowledgement(as_json)
     assert facts.acknowledged_id == extract.common(received).message_id and facts.code == "ok"
 
@@ -209,3 +209,72 @@ def test_ack_cli_prints_json_or_xml() -> None:
     out = StringIO()
     assert ack_main(str(INVALID_PATH), out, StringIO(), fmt="xml", now=NOW) == 0
     assert out.getvalue().startswith("<") and "fatal-error" in out.getvalue()
+
+
+MUNICIPALITY = extract.Party(name="Visitationen, Randers Kommune", sor="953741000016009", gln="5790001348120")
+WARD = extract.Party(name="Medicinsk Afdeling, Randers", sor="265161000016000", gln="5790000209354")
+
+
+def test_a_new_care_communication_is_valid_and_round_trips() -> None:
+    bundle = build.care_communication(
+        sender=MUNICIPALITY, receiver=WARD, patient_cpr="2509479989", patient_name="Bruno Elmer",
+        category="discharge", topic="Vedr. plejeforløbsplan", text="Vi kan modtage borgeren fredag.", author_phone="89151515", now=NOW,
+    )  # fmt: skip
+    as_json, as_xml = check(build.to_json(bundle).encode()), check(build.to_xml(bundle).encode())
+    assert as_json.valid and as_xml.valid, [i.line() for i in as_json.issues + as_xml.issues]
+    assert normalized(build.to_json(bundle).encode()) == normalized(build.to_xml(bundle).encode())
+    facts = extract.care_communication(as_json)
+    assert facts.common.activity == "new-message" and facts.category == "discharge"
+    assert facts.texts == ("Vi kan modtage borgeren fredag.",) and facts.topic == "Vedr. plejeforløbsplan"
+
+
+def test_a_reply_keeps_the_thread_and_points_at_the_message_it_answers() -> None:
+    received = check(
+        (
+            EXAMPLES / "carecommunication/ig-examples/Bundle-add5e7e2-0c0f-4a4a-bfff-f6f984fa7e3c.json"
+        ).read_bytes()
+    )
+    question = extract.care_communication(received)
+    reply = build.care_communication(
+        sender=MUNICIPALITY, receiver=WARD, patient_cpr="2509479989", patient_name="Bruno Elmer",
+        category=question.category, text="Svar: prøverne er sendt.", now=NOW, reply_to=received,
+    )  # fmt: skip
+    checked = check(build.to_json(reply).encode())
+    assert checked.valid, [i.line() for i in checked.issues]
+    facts = extract.care_communication(checked)
+    assert facts.common.activity == "reply-message" and facts.common.refers_to == question.common.message_id
+    assert facts.thread_id == question.thread_id and facts.texts[0] == "Svar: prøverne er sendt."
+    assert question.texts[0] in facts.texts
+
+
+def test_builders_refuse_bad_input() -> None:
+    with pytest.raises(ValueError, match="category"):
+        build.care_communication(
+            sender=MUNICIPALITY,
+            receiver=WARD,
+            patient_cpr="2509479989",
+            patient_name="B E",
+            category="gossip",
+            text="x",
+            now=NOW,
+        )
+    with pytest.raises(ValueError, match="topic"):
+        build.care_communication(
+            sender=MUNICIPALITY,
+            receiver=WARD,
+            patient_cpr="2509479989",
+            patient_name="B E",
+            category="other",
+            text="x",
+            now=NOW,
+        )
+    with pytest.raises(ValueError, match="time"):
+        build.care_communication(
+            sender=MUNICIPALITY,
+            receiver=WARD,
+            patient_cpr="2509479989",
+            patient_name="B E",
+            category="nursing",
+            text="x",
+            now=dt.datetime(2026, 1, 1),
+        )

@@ -178,3 +178,165 @@ def to_xml(bundle: dict[str, Any]) -> str:
 
     xml = Bundle.model_validate(bundle).model_dump_xml()
     return xml.decode() if isinstance(xml, bytes) else str(xml)
+
+
+CC = "http://medcomfhir.dk/ig/carecommunication/StructureDefinition"
+CORE = "http://medcomfhir.dk/ig/core/StructureDefinition"
+CC_DEFINITION = "http://medcomfhir.dk/ig/messagedefinitions/MessageDefinition/MedComCareCommunicationMessageDefinition|5.0"
+CATEGORY_SYSTEM = "http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-careCommunication-categoryCodes"
+
+
+def care_communication(
+    *,
+    sender: Party,
+    receiver: Party,
+    patient_cpr: str,
+    patient_name: str,
+    category: str,
+    text: str,
+    now: dt.datetime,
+    topic: str = "",
+    author_phone: str = "",
+    reply_to: Checked | None = None,
+) -> dict[str, Any]:
+    """A CareCommunication 5.0: a new message, or (``reply_to``) a reply in the received message's thread. A
+    reply keeps the thread id and the earlier texts, and carries the earlier Provenances plus a new one."""
+    from sektorbro.messaging.medcom.validate import CC_CATEGORIES, CPR_SYSTEM
+
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if category not in CC_CATEGORIES:
+        raise ValueError(f"unknown category {category!r}")
+    if category == "other" and not topic:
+        raise ValueError("the category 'other' needs a topic")
+    if not text.strip():
+        raise ValueError("the message has no text")
+    ids = {
+        k: str(uuid.uuid4())
+        for k in ("header", "bundle", "patient", "communication", "us", "them", "provenance")
+    }
+    segment = str(uuid.uuid4())
+    thread = f"urn:uuid:{uuid.uuid4()}"
+    earlier_payload: list[dict[str, Any]] = []
+    earlier_provenances: list[dict[str, Any]] = []
+    activity, entity = (
+        "new-message",
+        [{"role": "source", "what": {"identifier": {"value": f"urn:uuid:{segment}"}}}],
+    )
+    if reply_to is not None:
+        header = reply_to.header() or {}
+        communication = (
+            next((r for f in header.get("focus", []) if (r := reply_to.resolve(f.get("reference")))), {})
+            or {}
+        )
+        thread = next((x.get("value", "") for x in communication.get("identifier", [])), thread)
+        topic = topic or (communication.get("topic") or {}).get("text", "")
+        for payload in communication.get("payload", []):
+            if "contentString" not in payload:
+                continue  # earlier attachments are not repeated
+            kept = json.loads(json.dumps(payload))
+            kept["extension"] = [x for x in kept.get("extension", []) if "valueReference" not in x]
+            for extension in kept["extension"]:
+                if "valueIdentifier" in extension:
+                    extension["valueIdentifier"].pop("assigner", None)
+            earlier_payload.append(kept)
+        for provenance in reply_to.resources():
+            if provenance.get("resourceType") == "Provenance":
+                copied = json.loads(json.dumps(provenance))
+                copied.pop("text", None)
+                copied["agent"] = [{"who": {"reference": f"Organization/{ids['them']}"}}]
+                earlier_provenances.append(copied)
+        activity = "reply-message"
+        entity = [{"role": "revision", "what": {"reference": f"MessageHeader/{header.get('id')}"}}]
+    stamp = _stamp(now)
+    payload = {
+        "extension": [
+            {"url": f"{CORE}/medcom-core-datetime-extension", "valueDateTime": stamp},
+            {
+                "url": f"{CORE}/medcom-core-identifier-extension",
+                "valueIdentifier": {"value": f"urn:uuid:{segment}"},
+            },
+            *(
+                [
+                    {
+                        "url": f"{CORE}/medcom-core-contact-extension",
+                        "valueContactPoint": {"system": "phone", "value": author_phone},
+                    }
+                ]
+                if author_phone
+                else []
+            ),
+        ],
+        "contentString": text,
+    }
+    family, _, given = patient_name.rpartition(" ")
+    resources: list[dict[str, Any]] = [
+        {
+            "resourceType": "MessageHeader",
+            "id": ids["header"],
+            "meta": {"profile": [f"{CC}/medcom-careCommunication-messageHeader"]},
+            "eventCoding": {"system": EVENT_SYSTEM, "code": "care-communication-message"},
+            "destination": [
+                {
+                    "extension": [
+                        {
+                            "url": f"{MESSAGING}/medcom-messaging-destinationUseExtension",
+                            "valueCoding": {
+                                "system": "http://medcomfhir.dk/ig/terminology/CodeSystem/medcom-messaging-destinationUse",
+                                "code": "primary",
+                            },
+                        }
+                    ],
+                    "endpoint": f"https://sor2.sum.dsdn.dk/#id={receiver.sor}",
+                    "receiver": {"reference": f"Organization/{ids['them']}"},
+                }
+            ],
+            "sender": {"reference": f"Organization/{ids['us']}"},
+            "source": {"endpoint": f"https://sor2.sum.dsdn.dk/#id={sender.sor}"},
+            "focus": [{"reference": f"Communication/{ids['communication']}"}],
+            "definition": CC_DEFINITION,
+        },
+        {
+            "resourceType": "Patient",
+            "id": ids["patient"],
+            "meta": {"profile": [f"{CORE}/medcom-core-patient"]},
+            "identifier": [{"system": CPR_SYSTEM, "value": patient_cpr}],
+            "name": [{"use": "official", "family": family or given, "given": [given] if family else []}],
+        },
+        {
+            "resourceType": "Communication",
+            "id": ids["communication"],
+            "meta": {"profile": [f"{CC}/medcom-careCommunication-communication"]},
+            "identifier": [{"value": thread}],
+            "status": "unknown",
+            "category": [{"coding": [{"system": CATEGORY_SYSTEM, "code": category}]}],
+            "subject": {"reference": f"Patient/{ids['patient']}"},
+            **({"topic": {"text": topic}} if topic else {}),
+            "payload": [payload, *earlier_payload],
+        },
+        _organization(sender, ids["us"]),
+        _organization(receiver, ids["them"]),
+        *earlier_provenances,
+        {
+            "resourceType": "Provenance",
+            "id": ids["provenance"],
+            "meta": {"profile": [f"{CC}/medcom-careCommunication-provenance"]},
+            "target": [{"reference": f"MessageHeader/{ids['header']}"}],
+            "occurredDateTime": stamp,
+            "recorded": stamp,
+            "activity": {"coding": [{"system": ACTIVITY_SYSTEM, "code": activity}]},
+            "agent": [{"who": {"reference": f"Organization/{ids['us']}"}}],
+            "entity": entity,
+        },
+    ]
+    return {
+        "resourceType": "Bundle",
+        "id": ids["bundle"],
+        "meta": {"profile": [f"{CC}/medcom-careCommunication-message"]},
+        "type": "message",
+        "timestamp": stamp,
+        "entry": [
+            {"fullUrl": f"https://sektorbro.invalid/{r['resourceType']}/{r['id']}", "resource": r}
+            for r in resources
+        ],
+    }

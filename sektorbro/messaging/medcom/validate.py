@@ -160,6 +160,8 @@ def parse(raw: bytes) -> Checked:
             content_type,
             [Issue("Bundle", "Bundle", "mc-parse", f"cannot be read: {exc}".strip()[:300])],
         )
+    if content_type == "json":
+        return Checked(data, content_type)  # the model accepted it; rules read the original JSON
     bundle = json.loads(model.model_dump_json(by_alias=True, exclude_none=True))
     return Checked(bundle, content_type)
 
@@ -437,3 +439,12 @@ def _check_acknowledgement(header: dict[str, Any], issues: list[Issue]) -> None:
                 "the acknowledged message id is required",
             )
         )
+
+
+def normalized(raw: bytes) -> dict[str, Any]:
+    """The message as the FHIR model reads it (JSON and XML of the same message give the same result)."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    model = Bundle.model_validate_xml(raw) if raw.lstrip()[:1] == b"<" else Bundle.model_validate_json(raw)
+    result: dict[str, Any] = json.loads(model.model_dump_json(by_alias=True, exclude_none=True))
+    return result
