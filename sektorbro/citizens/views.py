@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,7 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sektorbro.citizens import services
 from sektorbro.citizens.access import care_relation_ids, citizens_visible_to, get_visible_citizen, log_access
 from sektorbro.citizens.forms import CitizenRegistrationForm, CprSearchForm, RelativeForm
+from sektorbro.citizens.models import Citizen
 from sektorbro.core.errors import DomainError
+
+
+def _courses(request: HttpRequest, citizen: Citizen) -> list[Any]:
+    from sektorbro.courses.selectors import courses_visible_to
+
+    return list(courses_visible_to(request.user).filter(citizen=citizen).order_by("-admitted_at")[:20])
 
 
 @login_required
@@ -60,7 +69,7 @@ def citizen_detail(request: HttpRequest, citizen_id: str) -> HttpResponse:
             "care_relation": care,
             "relatives": citizen.relatives.all(),
             "relative_form": RelativeForm(initial={"version": citizen.version}),
-            "courses": citizen.courses.select_related("hospital", "department").order_by("-admitted_at")[:20],
+            "courses": _courses(request, citizen),
         },
     )
 
@@ -136,7 +145,7 @@ def relative_save(request: HttpRequest, citizen_id: str, relative_id: str | None
     context.update(
         {
             "care_relation": bool(care_relation_ids(request.user, [citizen])),
-            "courses": citizen.courses.select_related("hospital", "department").order_by("-admitted_at")[:20],
+            "courses": _courses(request, citizen),
         }
     )
     return render(request, "citizens/detail.html", context, status=status)

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sektorbro.courses.labels import EVENT_LABELS
+from sektorbro.courses.models import DischargeDestination
+
+CATEGORIES = [
+    ("discharge", _("Discharge")),
+    ("nursing", _("Nursing")),
+    ("carecoordination", _("Care coordination")),
+    ("medicine", _("Medicine")),
+    ("assistive-devices", _("Assistive devices")),
+    ("home-care-assessment", _("Visitation")),
+    ("extended-care-responsibility", _("Extended care responsibility")),
+    ("other", _("Other")),
+]
+
+
+class EventForm(forms.Form):
+    type = forms.ChoiceField(label=_("What happened"))
+    occurred_at = forms.DateTimeField(
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    date = forms.DateField(
+        label=_("Date (for a discharge date)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    destination = forms.ChoiceField(
+        label=_("Discharged to"), required=False, choices=[("", "–"), *DischargeDestination.choices]
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, event_types: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [(t, EVENT_LABELS[t]) for t in event_types]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("type") in ("discharge_date_proposed", "discharge_date_agreed") and not data.get("date"):
+            self.add_error("date", _("Give the discharge date."))
+        return data
+
+
+class CorrespondenceForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), choices=CATEGORIES)
+    topic = forms.CharField(label=_("Subject"), required=False, max_length=200)
+    text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
+    phone = forms.CharField(label=_("Your phone number"), required=False, max_length=30)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("category") == "other" and not data.get("topic"):
+            self.add_error("topic", _("The category Other needs a subject."))
+        return data

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sektorbro.citizens.access import care_relation_ids, log_access
+from sektorbro.core.errors import DomainError
+from sektorbro.courses import services
+from sektorbro.courses.forms import CorrespondenceForm, EventForm
+from sektorbro.courses.labels import DOCUMENT_LABELS, EVENT_LABELS, PARTY_LABELS
+from sektorbro.courses.models import Course
+from sektorbro.courses.selectors import courses_visible_to
+from sektorbro.courses.snapshot import decisions_for
+
+
+def _course(request: HttpRequest, course_id: uuid.UUID) -> Course:
+    course = courses_visible_to(request.user).filter(public_id=course_id).first()
+    if course is None:
+        raise Http404
+    return course
+
+
+def _allowed_event_types(user: Any, course: Course) -> list[str]:
+    order = list(EVENT_LABELS)
+    skip = {"admitted", "cancelled", "corrected", "correspondence_sent"}
+    return [t for t in order if t not in skip and services.may_record(user, course, t)]
+
+
+def _lang(reasons: list[dict[str, str]]) -> list[str]:
+    from django.utils.translation import get_language
+
+    key = "en" if (get_language() or "da").startswith("en") else "da"
+    return [r[key] for r in reasons]
+
+
+def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, Any]:
+    decisions = decisions_for(course)
+    events = list(course.events.select_related("supersedes", "organisation").order_by("seq"))
+    allowed = _allowed_event_types(request.user, course)
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    for deadline in decisions["deadlines"]:
+        deadline["due_at"] = dt.datetime.fromisoformat(deadline["due"]) if deadline["due"] else None
+        deadline["party_label"] = PARTY_LABELS.get(deadline["party"], deadline["party"])
+        deadline["text_local"] = _lang([deadline["text"]])[0]
+    for task in decisions["tasks"]:
+        task["text_local"] = _lang([task["text"]])[0]
+        task["party_label"] = PARTY_LABELS.get(task["party"], task["party"])
+    why = {
+        key: _lang(decisions[key]["reasons"])
+        if isinstance(decisions.get(key), dict) and "reasons" in decisions[key]
+        else []
+        for key in (
+            "ready_for_discharge",
+            "billing",
+            "extended_responsibility_72h",
+            "responsible_doctor",
+            "documents",
+        )
+    }
+    return {
+        "course": course,
+        "citizen": course.citizen,
+        "care_relation": bool(care_relation_ids(request.user, [course.citizen])),
+        "d": decisions,
+        "why": why,
+        "status_label": _lang([decisions["status_label"]])[0],
+        "events": [(e, EVENT_LABELS.get(e.type, e.type)) for e in events],
+        "required": [
+            (doc, DOCUMENT_LABELS[doc], doc in decisions["missing_documents"])
+            for doc in decisions["required_documents"]
+        ],
+        "event_form": forms.get("event_form")
+        or (
+            EventForm(event_types=allowed, initial={"version": course.version, "occurred_at": now})
+            if allowed
+            else None
+        ),
+        "correspondence_form": forms.get("correspondence_form")
+        or CorrespondenceForm(initial={"version": course.version, "category": "discharge"}),
+        "may_write": services.may_record(request.user, course, "correspondence_sent"),
+    }
+
+
+@login_required
+def course_detail(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
+    course = _course(request, course_id)
+    log_access(request, request.user, course.citizen, "course.detail")
+    return render(request, "courses/detail.html", _context(request, course))
+
+
+@login_required
+@require_POST
+def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
+    course = _course(request, course_id)
+    log_access(request, request.user, course.citizen, "course.record_event")
+    form = EventForm(request.POST, event_types=_allowed_event_types(request.user, course))
+    if form.is_valid():
+        data: dict[str, Any] = {}
+        if form.cleaned_data.get("date"):
+            data["date"] = form.cleaned_data["date"].isoformat()
+        if form.cleaned_data.get("note"):
+            data["note"] = form.cleaned_data["note"]
+        if form.cleaned_data.get("destination"):
+            data["destination"] = form.cleaned_data["destination"]
+        try:
+            services.record_event(
+                actor=request.user,
+                course=course,
+                event_type=form.cleaned_data["type"],
+                occurred_at=form.cleaned_data["occurred_at"],
+                data=data,
+                expected_version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            form.add_error(
+                exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message
+            )
+            return render(
+                request, "courses/detail.html", _context(request, course, event_form=form), status=exc.status
+            )
+        messages.success(
+            request, _("Recorded: %(event)s.") % {"event": EVENT_LABELS[form.cleaned_data["type"]]}
+        )
+        return redirect("courses:detail", course_id=course.public_id)
+    return render(request, "courses/detail.html", _context(request, course, event_form=form), status=400)
+
+
+@login_required
+@require_POST
+def send_correspondence(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
+    from sektorbro.messaging.services import send_correspondence as send
+
+    course = _course(request, course_id)
+    log_access(request, request.user, course.citizen, "course.send_correspondence")
+    form = CorrespondenceForm(request.POST)
+    if form.is_valid():
+        try:
+            send(
+                actor=request.user,
+                course=course,
+                text=form.cleaned_data["text"],
+                category=form.cleaned_data["category"],
+                topic=form.cleaned_data["topic"],
+                phone=form.cleaned_data["phone"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            form.add_error(
+                exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message
+            )
+            return render(
+                request,
+                "courses/detail.html",
+                _context(request, course, correspondence_form=form),
+                status=exc.status,
+            )
+        messages.success(request, _("The correspondence message is in the outbox."))
+        return redirect("courses:detail", course_id=course.public_id)
+    return render(
+        request, "courses/detail.html", _context(request, course, correspondence_form=form), status=400
+    )

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from sektorbro.citizens.models import AccessLogEntry
+from sektorbro.messaging.models import OutboxMessage
+from tests.conftest import CPH
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def course(make_citizen: Any, make_course: Any) -> Any:
+    citizen = make_citizen("730", "Else Side", gp_key="laege-730-1", receives_elderly_care=True)
+    return make_course(citizen, admitted_at=dt.datetime(2026, 11, 16, 10, 0, tzinfo=CPH))
+
+
+def test_the_course_page_explains_decisions_and_shows_tasks(
+    login: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    body = login(personas["visitator_randers"]).get(f"/forloeb/{course.public_id}/").content.decode()
+    assert "Hvad siger aftalen" in body and "Hvorfor?" in body and "aftalen 2.1" in body
+    assert "Indlæggelsesrapport" in body and "P04" in body  # the municipality's admission report is due
+    assert AccessLogEntry.objects.filter(citizen=course.citizen, action="course.detail").exists()
+
+
+def test_the_ward_registers_ready_and_a_repeat_is_refused_with_the_reason(
+    login: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    client = login(personas["ward_nurse_randers"])
+    url = f"/forloeb/{course.public_id}/haendelse/"
+    ok = client.post(
+        url, {"type": "ready_for_discharge", "occurred_at": "20.11.2026 09:00", "version": course.version}
+    )
+    assert ok.status_code == 302
+    course.refresh_from_db()
+    again = client.post(
+        url, {"type": "ready_for_discharge", "occurred_at": "21.11.2026 09:00", "version": course.version}
+    )
+    assert again.status_code == 400 and "behandling genoptaget" in again.content.decode()
+    stale = client.post(
+        url, {"type": "fmk_updated", "occurred_at": "21.11.2026 09:00", "version": course.version - 1}
+    )
+    assert stale.status_code == 409 and "Nogen har ændret forløbet" in stale.content.decode()
+
+
+def test_a_discharge_date_needs_a_date_and_roles_only_see_their_events(
+    login: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    client = login(personas["visitator_randers"])
+    page = client.get(f"/forloeb/{course.public_id}/").content.decode()
+    assert 'value="discharge_date_agreed"' in page and 'value="ready_for_discharge"' not in page
+    missing = client.post(
+        f"/forloeb/{course.public_id}/haendelse/",
+        {"type": "discharge_date_agreed", "occurred_at": "20.11.2026 09:00", "version": course.version},
+    )
+    assert missing.status_code == 400 and "Angiv udskrivningsdatoen" in missing.content.decode()
+
+
+def test_writing_correspondence_puts_a_medcom_message_in_the_outbox(
+    login: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    client = login(personas["visitator_randers"])
+    response = client.post(
+        f"/forloeb/{course.public_id}/korrespondance/",
+        {
+            "category": "discharge",
+            "topic": "Vedr. plejeforløbsplan",
+            "text": "Vi er klar fredag.",
+            "version": course.version,
+        },
+    )
+    assert response.status_code == 302
+    outbox = OutboxMessage.objects.get()
+    assert outbox.kind == "care_communication" and outbox.course == course
