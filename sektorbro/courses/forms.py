@@ -40,7 +40,9 @@ class EventForm(forms.Form):
 
     def __init__(self, *args: Any, event_types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [(t, EVENT_LABELS[t]) for t in event_types]
+        field = self.fields["type"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(t, EVENT_LABELS[t]) for t in event_types]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
