@@ -157,6 +157,10 @@ def login(client: Any) -> Callable[[Any], Any]:
 @pytest.fixture(autouse=True)
 def _fresh_unit_cache() -> None:
     """Ingestion caches organisation look-ups for a minute; tests change organisations, so start clean."""
+    from django.conf import settings
+
+    if not settings.configured:  # pure tests run without Django
+        return
     from sektorbro.messaging.ingest import clear_unit_cache
 
     clear_unit_cache()

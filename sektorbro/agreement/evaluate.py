@@ -55,7 +55,7 @@ def tasks(
     at_discharge = {"discharge_report", "discharge_summary", "fmk_update"}
     covered = {t["rule"] for t in found}
     for document in documents["missing"]:
-        if document == "care_plan" and "P10" in covered:
+        if (document, True) in (("care_plan", "P10" in covered), ("admission_report", "P04" in covered)):
             continue
         if document in at_discharge and state not in ("discharged", "ready_for_discharge"):
             continue

@@ -277,7 +277,7 @@ def _demo_course(
     admitted = (
         (now - dt.timedelta(hours=rng.randint(3, 24 * 12))).astimezone(CPH).replace(second=0, microsecond=0)
     )
-    course_services.open_course(
+    course = course_services.open_course(
         actor=actor,
         citizen=citizen,
         hospital=hospital,
@@ -286,4 +286,49 @@ def _demo_course(
         track="acute" if rng.random() < 0.7 else "planned",
         admitted_at=admitted,
     )
+    _demo_history(course, rng, now, actor)
     return 1
+
+
+def _demo_history(course: Course, rng: random.Random, now: dt.datetime, actor: User) -> None:
+    """A believable history so far: documents, færdigmelding, agreed dates, discharges in the last days."""
+
+    def add(kind: str, at: dt.datetime, **data: object) -> None:
+        if at < now:
+            course_services.record_event(
+                actor=actor, course=course, event_type=kind, occurred_at=at, data=dict(data), source="demo"
+            )
+
+    start = course.admitted_at
+    age = now - start
+    elderly = course.citizen.receives_elderly_care
+    if elderly and rng.random() < 0.8:
+        add("admission_report_sent", start + dt.timedelta(hours=rng.choice([3, 8, 30])))
+    if age > dt.timedelta(days=1) and rng.random() < 0.6:
+        add("care_plan_sent", start + dt.timedelta(hours=rng.randint(20, 40)))
+    if age < dt.timedelta(days=3):
+        return
+    ready = start + dt.timedelta(days=rng.randint(2, 4), hours=rng.randint(0, 6))
+    if ready >= now or rng.random() < 0.35:
+        return
+    add("ready_for_discharge", ready)
+    agreed = (ready + dt.timedelta(days=rng.choice([0, 1, 2, 3]))).astimezone(CPH).date()
+    if rng.random() < 0.8:
+        add("discharge_date_agreed", ready + dt.timedelta(hours=3), date=agreed.isoformat())
+    else:
+        add("discharge_date_proposed", ready + dt.timedelta(hours=3), date=agreed.isoformat())
+        return
+    discharge_at = dt.datetime.combine(agreed, dt.time(11, rng.choice([0, 15, 30])), tzinfo=CPH)
+    if discharge_at < now and agreed.weekday() < 5 and rng.random() < 0.7:
+        if course.area == "somatic":
+            Course.objects.filter(pk=course.pk).update(municipal_nursing_after_discharge=elderly)
+            course.refresh_from_db()
+        add("fmk_updated", discharge_at - dt.timedelta(hours=1))
+        add(
+            "discharged",
+            discharge_at,
+            destination=rng.choice(["own_home", "own_home", "nursing_home", "temporary_bed"]),
+            municipal_nursing=elderly,
+        )
+        if rng.random() < 0.6:
+            add("discharge_summary_sent", discharge_at + dt.timedelta(hours=5))

@@ -27,6 +27,9 @@ class Command(BaseCommand):
             )
         if options["citizens"] < 19:
             raise CommandError("--citizens skal være mindst 19 (én pr. kommune) / must be at least 19")
+        from django.utils import translation
+
+        translation.activate(settings.LANGUAGE_CODE)
         result = build_demo(citizens=options["citizens"], seed=options["seed"])
         self.stdout.write(
             f"Demoregion klar / demo region ready: {result.users} brugere, {result.citizens} borgere, "
