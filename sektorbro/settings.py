@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sektorbro.courses",
     "sektorbro.flowchart",
     "sektorbro.messaging",
+    "sektorbro.workspace",
     "sektorbro.indicators",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("flowchart/", include("sektorbro.flowchart.urls")),
     path("beskeder/", include("sektorbro.messaging.urls")),
     path("forloeb/", include("sektorbro.courses.urls")),
+    path("arbejdsliste/", include("sektorbro.workspace.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

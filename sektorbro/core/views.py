@@ -8,8 +8,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from sektorbro.accounts.roles import Sector, sector_of
-from sektorbro.citizens.access import care_relation_ids, log_access
-from sektorbro.courses.selectors import open_courses_visible_to
 from sektorbro.organisations import selectors as reference
 
 
@@ -23,12 +21,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "sectors": [s.value for s in sectors],
     }
     if sectors & {Sector.HOSPITAL, Sector.MUNICIPALITY, Sector.GENERAL_PRACTICE, Sector.SOCIAL_AREA}:
-        courses = list(open_courses_visible_to(user).order_by("-admitted_at")[:50])
-        citizens = [c.citizen for c in courses]
-        care = care_relation_ids(user, citizens)
-        log_access(request, user, list({c.pk: c for c in citizens}.values()), "home.open_courses")
-        context["open_courses"] = [(course, course.citizen_id in care) for course in courses]
-        context["open_course_count"] = open_courses_visible_to(user).count()
+        from sektorbro.workspace.views import worklist_context
+
+        context.update(worklist_context(request))
     if sectors & {Sector.ANALYTICS, Sector.GOVERNANCE, Sector.ADMINISTRATION} or not sectors:
         context["clusters"] = reference.clusters().prefetch_related("municipalities", "units", "aliases")
     return render(request, "core/home.html", context)

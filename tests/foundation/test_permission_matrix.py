@@ -71,6 +71,7 @@ CASES = [
          lambda w: f"/forloeb/{w['randers_admitted'].courses.get().public_id}/korrespondance/",
          "visitator_randers", "visitator_viborg", right_status=302,
          data={"category": "nursing", "text": "Hej", "version": "1"}),
+    Case("workspace:worklist", "get", lambda w: "/arbejdsliste/", "ward_nurse_randers", "outsider", wrong_status=200),
     Case("password_change", "get", lambda w: "/accounts/password_change/", "visitator_randers", "outsider",
          wrong_status=200),
     Case("admin:index", "get", lambda w: "/admin/", "administrator", "visitator_randers", wrong_status=302),
