@@ -29,6 +29,16 @@ class Row:
     def first_task(self) -> dict[str, Any] | None:
         return self.tasks[0] if self.tasks else None
 
+    @property
+    def ready_date(self) -> dt.date | None:
+        value = self.decisions["ready_for_discharge"]["date"]
+        return dt.date.fromisoformat(value) if value else None
+
+    @property
+    def window_until(self) -> dt.datetime | None:
+        value = self.decisions["extended_responsibility_72h"]["until"]
+        return dt.datetime.fromisoformat(value) if value else None
+
 
 def _party_of(sectors: set[Sector]) -> set[str]:
     parties: set[str] = set()
