@@ -73,7 +73,10 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "d": decisions,
         "why": why,
         "status_label": _lang([decisions["status_label"]])[0],
-        "events": [(e, EVENT_LABELS.get(e.type, e.type)) for e in events],
+        "events": [
+            (e, EVENT_LABELS.get(e.type, e.type), dt.date.fromisoformat(e.data["date"]) if e.data.get("date") else None)
+            for e in events
+        ],
         "required": [
             (doc, DOCUMENT_LABELS[doc], doc in decisions["missing_documents"])
             for doc in decisions["required_documents"]
