@@ -74,7 +74,11 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "why": why,
         "status_label": _lang([decisions["status_label"]])[0],
         "events": [
-            (e, EVENT_LABELS.get(e.type, e.type), dt.date.fromisoformat(e.data["date"]) if e.data.get("date") else None)
+            (
+                e,
+                EVENT_LABELS.get(e.type, e.type),
+                dt.date.fromisoformat(e.data["date"]) if e.data.get("date") else None,
+            )
             for e in events
         ],
         "required": [

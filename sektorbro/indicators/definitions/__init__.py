@@ -1,0 +1,1 @@
+"""Indicator definitions, one module each, written as Ibis expressions (DuckDB by default)."""
