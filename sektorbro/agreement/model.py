@@ -1,7 +1,7 @@
 """The vocabulary of the rules core: what a course looks like to the rules, and what the rules answer.
 
-Plain Python (no Django). All datetimes must be timezone-aware; local dates and clock times are taken in
-Europe/Copenhagen.
+Plain Python (no Django). Every datetime must carry a time zone (a naive one raises ``RuleInputError``);
+local dates and clock times are taken in Europe/Copenhagen.
 """
 
 from __future__ import annotations
@@ -42,7 +42,11 @@ EVENT_TYPES = (
     "cancelled",
     "corrected",
 )
-
+AREAS = ("somatic", "psychiatric")
+TRACKS = ("acute", "planned")
+UNIT_KINDS = ("ward", "clinic")
+REFERRERS = ("gp", "out_of_hours", "hospital")
+PARTIES = ("hospital", "municipality", "gp", "hospital+municipality")
 DESTINATIONS = (
     "own_home",
     "nursing_home",
@@ -64,24 +68,56 @@ DOCUMENTS = (
     "discharge_agreement",
     "coordination_plan",
 )
+STATUSES = (
+    "not_admitted",
+    "admitted",
+    "on_leave",
+    "ready_for_discharge",
+    "treatment_resumed",
+    "discharged",
+    "dead",
+    "cancelled",
+)
+#: Statuses in which the citizen is (still) a hospital patient in this course.
+IN_HOSPITAL_STATUSES = ("admitted", "on_leave", "ready_for_discharge", "treatment_resumed")
+#: Statuses in which the course has ended.
+ENDED_STATUSES = ("discharged", "dead", "cancelled")
 
 
 class RuleInputError(ValueError):
-    """The input to a rule is not usable (for example a naive datetime); the message says which field."""
+    """The input to a rule is not usable (for example a naive datetime); the message names the field."""
 
 
 def require_aware(value: dt.datetime | None, field_name: str) -> None:
-    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-        raise RuleInputError(f"{field_name}: a time zone is required (e.g. +01:00)")
+    """Refuse naive datetimes: the rules never guess a time zone."""
+    if value is None:
+        return
+    if not isinstance(value, dt.datetime):
+        raise RuleInputError(f"{field_name}: a datetime is required, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise RuleInputError(
+            f"{field_name}: a time zone is required (e.g. +01:00); naive datetimes are refused"
+        )
+
+
+def _require_choice(value: str | None, allowed: tuple[str, ...], field_name: str) -> None:
+    if value is not None and value not in allowed:
+        raise RuleInputError(f"{field_name}: must be one of {', '.join(allowed)} (got {value!r})")
 
 
 def local_date(value: dt.datetime) -> dt.date:
+    """The calendar date in Denmark of an aware datetime."""
     return value.astimezone(CPH).date()
 
 
 @dataclass(frozen=True)
 class Event:
-    """One fact in the course's history. ``seq`` identifies it for cancellations, corrections and reads."""
+    """One fact in the course's history (append-only; the order of the tuple is the order of recording).
+
+    ``at`` is when it happened; ``date`` is a date the event is about (the proposed or agreed discharge date).
+    ``seq`` identifies it for cancellations, corrections and reads. ``data`` holds optional fields, e.g.
+    ``to`` (``hospital``/``municipality``) on a letter, ``ref_seq`` on a read, ``target_seq`` on a
+    cancellation or correction, ``destination`` on a discharge, ``version``/``changes`` on a care plan."""
 
     type: str
     at: dt.datetime | None = None
@@ -90,14 +126,24 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def __post_init__(self) -> None:
+        _require_choice(self.type, EVENT_TYPES, "event.type")
         require_aware(self.at, f"event {self.type}.at")
 
 
 @dataclass(frozen=True)
 class AcuteFunction:
+    """The citizen's stay in a municipal acute function (aftalen 2.2)."""
+
     referred_by: str  # gp | out_of_hours | hospital
     since: dt.datetime
     until: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        _require_choice(self.referred_by, REFERRERS, "acute_function.referred_by")
+        require_aware(self.since, "acute_function.since")
+        require_aware(self.until, "acute_function.until")
+        if self.until is not None and self.until < self.since:
+            raise RuleInputError("acute_function.until: must not be before acute_function.since")
 
     def active_at(self, at: dt.datetime) -> bool:
         return self.since <= at and (self.until is None or at < self.until)
@@ -105,6 +151,9 @@ class AcuteFunction:
 
 @dataclass(frozen=True)
 class CitizenFacts:
+    """What the rules need to know about the citizen: the affiliations decide the documents (aftalen 1,
+    fodnote 4), ``terminal`` forbids a færdigbehandlet registration (aftalen 2.1)."""
+
     elderly_care: bool = False
     social_area: bool = False
     terminal: bool = False
@@ -113,6 +162,9 @@ class CitizenFacts:
 
 @dataclass(frozen=True)
 class CourseSnapshot:
+    """One course as the rules see it. ``discharged_at``/``discharge_destination`` may be given directly
+    (scenarios) or come from a ``discharged``/``died`` event (the platform); the event wins."""
+
     area: str  # somatic | psychiatric
     track: str  # acute | planned
     admitted_at: dt.datetime
@@ -127,12 +179,20 @@ class CourseSnapshot:
     citizen: CitizenFacts = field(default_factory=CitizenFacts)
 
     def __post_init__(self) -> None:
+        _require_choice(self.area, AREAS, "course.area")
+        _require_choice(self.track, TRACKS, "course.track")
+        _require_choice(self.unit_kind, UNIT_KINDS, "course.unit_kind")
+        _require_choice(self.discharge_destination, DESTINATIONS, "course.discharge_destination")
         require_aware(self.admitted_at, "course.admitted_at")
         require_aware(self.discharged_at, "course.discharged_at")
+        if self.discharged_at is not None and self.discharged_at < self.admitted_at:
+            raise RuleInputError("course.discharged_at: must not be before course.admitted_at")
 
 
 @dataclass(frozen=True)
 class Reason:
+    """One reason, in Danish (the user interface's first language) and English."""
+
     da: str
     en: str
 
@@ -141,12 +201,19 @@ class Reason:
 
 
 @dataclass(frozen=True)
-class Decision:
-    """A value with the reasons for it and the sources it rests on (agreement section or flowchart rule)."""
+class Decision[T]:
+    """A value with the reasons for it and the sources it rests on (``aftalen 2.1``, ``flowchart P14``,
+    ``bilag 2``). A decision without a reason or a source cannot be made."""
 
-    value: Any
+    value: T
     reasons: tuple[Reason, ...]
     sources: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.reasons:
+            raise ValueError("a decision needs at least one reason")
+        if not self.sources:
+            raise ValueError("a decision needs at least one source")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -158,17 +225,25 @@ class Decision:
 
 @dataclass(frozen=True)
 class Deadline:
-    rule: str
+    """A clock rule from the flowchart applied to one course: due when, by whom, and whether it was met."""
+
+    rule: str  # flowchart rule id, e.g. P14
     due: dt.datetime | None
     party: str  # hospital | municipality | gp | hospital+municipality
     status: str  # open | met | overdue
     text: Reason
     met_at: dt.datetime | None = None
-    late: bool = False
+    late: bool = False  # met, but after the due time
+    covers: tuple[str, ...] = ()  # documents this deadline already asks for (tasks do not repeat them)
+
+    @property
+    def source(self) -> str:
+        return f"flowchart {self.rule}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
+            "source": self.source,
             "due": self.due.isoformat() if self.due else None,
             "party": self.party,
             "status": self.status,
@@ -179,8 +254,53 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class Alert:
+    """A situation worth pointing out that has no deadline of its own (e.g. P15)."""
+
+    rule: str
+    source: str
+    until: dt.datetime | None
+    party: str
+    text: Reason
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "source": self.source,
+            "until": self.until.isoformat() if self.until else None,
+            "party": self.party,
+            "text": self.text.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Task:
+    """Open work for one party, derived from a deadline, a missing document or an alert (for worklists)."""
+
+    code: str  # deadline:P14 | document:care_plan | alert:P15
+    rule: str
+    source: str
+    party: str
+    due: dt.datetime | None
+    overdue: bool
+    text: Reason
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "rule": self.rule,
+            "source": self.source,
+            "party": self.party,
+            "due": self.due.isoformat() if self.due else None,
+            "overdue": self.overdue,
+            "text": self.text.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
 class Tariff:
-    """A dated per-day rate the municipality pays for a færdigbehandlet bed day."""
+    """A dated per-day rate (færdigbehandlingstakst) the municipality pays for a færdigbehandlet bed day.
+    ``valid_to`` is exclusive (the first day the row no longer applies); ``None`` means open-ended."""
 
     sector: str  # somatic | psychiatric
     valid_from: dt.date
@@ -188,6 +308,15 @@ class Tariff:
     dkk_per_day: float
     source: str
     example: bool = False
+
+    def __post_init__(self) -> None:
+        _require_choice(self.sector, AREAS, "tariff.sector")
+        if self.dkk_per_day < 0:
+            raise RuleInputError("tariff.dkk_per_day: must not be negative")
+        if self.valid_to is not None and self.valid_to <= self.valid_from:
+            raise RuleInputError("tariff.valid_to: must be after valid_from")
+        if not self.source.strip():
+            raise RuleInputError("tariff.source: required (where the amount comes from)")
 
     def covers(self, sector: str, day: dt.date) -> bool:
         return (
@@ -199,30 +328,73 @@ class Tariff:
 
 @dataclass(frozen=True)
 class AgreementSettings:
-    """Choices where the agreement or flowchart leaves room; each is documented in docs/agreement-rules.md."""
+    """Every choice where the agreement or the flowchart leaves room, with its default.
 
-    short_stay_hours: int = 24  # P09/P10 and S01: "24 hours or less" is short
-    admission_report_hours: int = 24  # P04
-    assessment_plan_hours: int = 24  # P05
-    p04_clock_start: str = "admission"  # admission | notice (the same time when the notice is automatic)
-    care_plan_cutoff: dt.time = dt.time(12, 0)  # P14
-    reading_window_start: dt.time = dt.time(8, 0)  # P18/P19
-    reading_deadline: dt.time = dt.time(15, 0)  # P18/P19
-    reading_cutoff: dt.time = dt.time(14, 30)  # P18/P19
-    municipal_shifts: tuple[dt.time, ...] = (dt.time(7, 0), dt.time(15, 0), dt.time(23, 0))  # A05
-    friday_afternoon_starts: dt.time = dt.time(12, 0)  # P15 default; per cluster below
+    Each field is documented in docs/agreement-rules.md ("Settings")."""
+
+    # Stay length (flowchart P09/P10/A02, aftalen 2.2 / S01): a stay of exactly 24 hours is short.
+    short_stay_hours: int = 24
+    # Admission (flowchart P04/P05); the clock starts at the admission.
+    admission_report_hours: int = 24
+    assessment_plan_hours: int = 24
+    # Care plan and same-day action (flowchart P10/P14).
+    care_plan_cutoff: dt.time = dt.time(12, 0)  # a plan sent at 12:00 sharp is in time
+    care_plan_same_day_counts: bool = True  # a plan sent on the discharge morning counts as "earlier"
+    phone_window_days: int = 1  # P14/A02: a call on the discharge day or this many days before counts
+    # Correspondence reading (flowchart P18/P19/A05).
+    reading_window_start: dt.time = dt.time(8, 0)
+    reading_deadline: dt.time = dt.time(15, 0)
+    reading_cutoff: dt.time = dt.time(14, 30)  # sent at or after this: read on the next reading day
+    municipal_shifts: tuple[dt.time, ...] = (dt.time(7, 0), dt.time(15, 0), dt.time(23, 0))
+    municipal_read_grace_shifts: int = 1  # read by the end of the shift after the one it arrived in
+    # Friday afternoon (flowchart P15), per cluster.
+    friday_afternoon_starts: dt.time = dt.time(12, 0)
     friday_afternoon_by_cluster: tuple[tuple[str, dt.time], ...] = ()
-    monday_deadline: dt.time = dt.time(12, 0)  # P15
-    require_agreed_date_for_billing: bool = True  # aftalen 2.1: pay only when the agreed date is after ready
+    monday_deadline: dt.time = dt.time(12, 0)
+    p15_skip_holiday_monday: bool = True  # 2. påskedag/2. pinsedag move "Monday 12:00" to Tuesday
+    # Weekend and holiday discharge (flowchart P13).
+    block_weekend_discharge_without_agreement: bool = True
+    # Færdigbehandlet and bed days (aftalen 2.1).
     ready_period_ends_on_terminal: bool = True
-    block_weekend_discharge_without_agreement: bool = True  # P13
-    extended_window_hours: int = 72  # S01
-    places_from: dt.date = dt.date(2023, 9, 15)  # S01
-    own_home_from: dt.date = dt.date(2023, 11, 1)  # S01
+    ready_date_corrections_allowed: bool = False
+    require_agreed_date_for_billing: bool = True
+    bill_ready_day: bool = True  # with bill_discharge_day=False: one day per midnight
+    bill_discharge_day: bool = False
+    bill_until_agreed_date: bool = False
+    # 72-hour extended responsibility (aftalen 2.2, S01).
+    extended_window_hours: int = 72
+    places_from: dt.date = dt.date(2023, 9, 15)
+    own_home_from: dt.date = dt.date(2023, 11, 1)
+    s01_requires_ready_registration: bool = False
+    # Municipal acute function (aftalen 2.2): the GP's direct line on weekdays.
     gp_acute_line_hours: tuple[dt.time, dt.time] = (dt.time(8, 0), dt.time(16, 0))
+    # Scope: the flowchart is for somatics only (aftalen 3).
+    flowchart_applies_to_psychiatry: bool = False
+
+    def __post_init__(self) -> None:
+        for name in (
+            "short_stay_hours",
+            "admission_report_hours",
+            "assessment_plan_hours",
+            "extended_window_hours",
+        ):
+            if getattr(self, name) <= 0:
+                raise RuleInputError(f"settings.{name}: must be positive")
+        if self.phone_window_days < 0 or self.municipal_read_grace_shifts < 0:
+            raise RuleInputError("settings: phone_window_days and municipal_read_grace_shifts must be >= 0")
+        if not self.municipal_shifts:
+            raise RuleInputError("settings.municipal_shifts: at least one shift start is required")
+        if not self.reading_window_start < self.reading_cutoff <= self.reading_deadline:
+            raise RuleInputError(
+                "settings: reading_window_start < reading_cutoff <= reading_deadline is required"
+            )
 
     def friday_afternoon(self, cluster: str | None) -> dt.time:
+        """When Friday afternoon starts for this cluster (P15 leaves it to the clusters)."""
         for key, value in self.friday_afternoon_by_cluster:
             if key == cluster:
                 return value
         return self.friday_afternoon_starts
+
+
+DEFAULT_SETTINGS = AgreementSettings()

@@ -1,57 +1,201 @@
-"""``sektorbro indicators compute``: the pure part."""
+"""Command-line entry points as pure functions (argv in, exit code out); Django management commands wrap them.
+
+``registry_synth_main``: ``registry synth --persons N --years Y --seed S --out DIR [--format csv|parquet]``
+``indicators_compute_main``: ``indicators compute --registry DIR --from D --to D --out FILE [--engine ...]``"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import sys
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from tqdm import tqdm
 
-from sektorbro.indicators.compute import INDICATORS, compute, write
+from sektorbro.indicators.definitions import REGISTRY
+from sektorbro.indicators.engine import ENGINES, compute, load_tariffs, write
 from sektorbro.indicators.registry import RegistryError, load_registry
+from sektorbro.indicators.synth import synthesise
 
 
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from exc
+        raise argparse.ArgumentTypeError(f"{text!r} er ikke en dato / is not a date (YYYY-MM-DD)") from exc
 
 
-def compute_main(argv: list[str]) -> int:
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} er ikke et heltal / is not a whole number") from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError("skal være mindst 1 / must be at least 1")
+    return value
+
+
+def _say(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def synth_parser(prog: str = "registry synth") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="sektorbro indicators compute", description="Beregn indikatorer / compute the indicators"
+        prog=prog,
+        description=(
+            "Lav et syntetisk register for Region Midtjylland (opdigtede data til test og benchmark). / "
+            "Write a synthetic registry for Region Midtjylland (invented data for tests and benchmarks)."
+        ),
+    )
+    parser.add_argument("--persons", type=_positive, required=True, help="antal personer / number of persons")
+    parser.add_argument("--years", type=_positive, default=2, help="antal år / number of years (default 2)")
+    parser.add_argument("--seed", type=int, default=1, help="frø for tilfældighed / random seed (default 1)")
+    parser.add_argument("--first-year", type=int, default=2023, help="første år / first year (default 2023)")
+    parser.add_argument("--out", type=Path, required=True, help="mappe, der skrives til / folder to write")
+    parser.add_argument(
+        "--format",
+        choices=["parquet", "csv"],
+        default="parquet",
+        help="filformat / file format (default parquet)",
+    )
+    return parser
+
+
+def registry_synth_main(argv: Sequence[str] | None = None) -> int:
+    args = synth_parser().parse_args(argv)
+    started = time.perf_counter()
+    with tqdm(
+        total=args.persons, file=sys.stderr, desc="personer / persons", unit=" p", unit_scale=True
+    ) as bar:
+        done = 0
+
+        def advance(persons_done: int) -> None:
+            nonlocal done
+            bar.update(persons_done - done)
+            done = persons_done
+
+        try:
+            summary = synthesise(
+                args.out,
+                persons=args.persons,
+                years=args.years,
+                seed=args.seed,
+                fmt=args.format,
+                first_year=args.first_year,
+                progress=advance,
+            )
+        except (OSError, ValueError) as exc:
+            _say(f"fejl / error: {exc}")
+            return 1
+    _say(
+        f"{summary.persons} personer / persons, {summary.contacts} kontakter / contacts, "
+        f"{summary.ready_for_discharge} færdigmeldinger / ready registrations -> {args.out} "
+        f"({time.perf_counter() - started:.1f} s; {', '.join(summary.files)})"
+    )
+    return 0
+
+
+def compute_parser(prog: str = "indicators compute") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=(
+            "Beregn indikatorerne fra registerfiler (docs/registry-format.md) til én lang tabel. / "
+            "Compute the indicators from registry files (docs/registry-format.md) into one long table."
+        ),
     )
     parser.add_argument(
-        "--registry", required=True, type=Path, help="mappe med registerfiler / folder of registry files"
+        "--registry", type=Path, required=True, help="mappe med registerfiler / folder of registry files"
     )
-    parser.add_argument("--from", dest="start", required=True, type=_date)
-    parser.add_argument("--to", dest="end", required=True, type=_date)
-    parser.add_argument("--out", required=True, type=Path, help=".csv or .parquet")
-    parser.add_argument("--engine", choices=["duckdb"], default="duckdb")
-    parser.add_argument("--strict", action="store_true", help="stop on the first bad row")
+    parser.add_argument(
+        "--from", dest="start", type=_date, required=True, help="første dag / first day YYYY-MM-DD"
+    )
+    parser.add_argument(
+        "--to", dest="end", type=_date, required=True, help="sidste dag / last day YYYY-MM-DD"
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, help="resultatfil / result file (.csv or .parquet)"
+    )
+    parser.add_argument(
+        "--engine", choices=list(ENGINES), default="duckdb", help="beregningsmotor / engine (default duckdb)"
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="stop ved fejl i registeret / stop on bad registry rows"
+    )
+    parser.add_argument(
+        "--indicator",
+        action="append",
+        choices=list(REGISTRY),
+        help="kun denne indikator (kan gentages) / only this indicator (repeatable)",
+    )
+    parser.add_argument(
+        "--tariffs", type=Path, help="takstfil / tariff file (.csv or .json; default: the example table)"
+    )
+    parser.add_argument(
+        "--problems", type=Path, help="skriv alle fejlrækker hertil / write every bad row here (.csv)"
+    )
+    return parser
+
+
+def indicators_compute_main(argv: Sequence[str] | None = None) -> int:
+    parser = compute_parser()
     args = parser.parse_args(argv)
     if args.end < args.start:
-        parser.error("--to must not be before --from")
+        parser.error("--to ligger før --from / --to is before --from")
     if args.out.suffix.lower() not in (".csv", ".parquet"):
-        parser.error("--out must end in .csv or .parquet")
+        parser.error("--out skal ende på .csv eller .parquet / --out must end in .csv or .parquet")
+    try:
+        tariffs = load_tariffs(args.tariffs)
+    except (OSError, ValueError) as exc:
+        _say(f"fejl i takstfilen / tariff file error: {exc}")
+        return 1
+    started = time.perf_counter()
     try:
         registry = load_registry(args.registry, strict=args.strict)
     except RegistryError as exc:
-        sys.stderr.write(f"error: {exc}" + "\n")
+        _say(f"fejl i registeret / registry error: {exc}")
         return 1
-    for problem in registry.problems[:50]:
-        sys.stderr.write(f"bad row: {problem}" + "\n")
-    if any(registry.excluded.values()):
-        sys.stderr.write(f"excluded rows: {registry.excluded}" + "\n")
-    with tqdm(total=len(INDICATORS), file=sys.stderr, desc="indicators") as bar:
+    try:
+        for problem in registry.problems[:50]:
+            _say(f"fejlrække / bad row: {problem}")
+        if registry.problem_count > 50:
+            _say(f"... {registry.problem_count - 50} flere / more")
+        if any(registry.excluded.values()):
+            excluded = ", ".join(f"{name}: {count}" for name, count in registry.excluded.items() if count)
+            _say(f"udeladte rækker / excluded rows: {excluded}")
+        if args.problems:
+            registry.all_problems().to_csv(args.problems, index=False)
+        wanted = args.indicator or list(REGISTRY)
+        with tqdm(total=len(wanted) + 1, file=sys.stderr, desc="indikatorer / indicators") as bar:
 
-        def advance(_name: str) -> None:
-            bar.update(1)
+            def advance(step: str) -> None:
+                bar.set_postfix_str(step)
+                bar.update(1)
 
-        result = compute(registry, args.start, args.end, progress=advance)
+            try:
+                result = compute(
+                    registry,
+                    args.start,
+                    args.end,
+                    indicators=wanted,
+                    engine=args.engine,
+                    tariffs=tariffs,
+                    progress=advance,
+                )
+            except ValueError as exc:
+                _say(f"fejl / error: {exc}")
+                return 1
+    finally:
+        registry.close()
     write(result, args.out)
-    sys.stderr.write(f"{len(result)} rows written to {args.out}" + "\n")
+    for note in result.attrs.get("notes", []):
+        _say(f"bemærk / note: {note}")
+    _say(f"{len(result)} rækker / rows -> {args.out} ({time.perf_counter() - started:.1f} s)")
     return 0
+
+
+# The name the first version of the management command imports.
+compute_main = indicators_compute_main
+
+__all__ = ["compute_main", "indicators_compute_main", "registry_synth_main"]

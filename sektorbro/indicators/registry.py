@@ -1,74 +1,77 @@
-"""Registry input (docs/registry-format.md): loading and validating a folder of CSV or Parquet files into DuckDB.
+"""Registry input (``docs/registry-format.md``): load and validate registry tables into DuckDB.
 
-Validation runs inside DuckDB (no Python loop per row). Every bad row is reported with its file and line;
-``strict=True`` fails on the first report, otherwise the bad rows are excluded and counted."""
+Input is either a folder of CSV or Parquet files (``load_registry``) or in-memory pyarrow/pandas tables of the
+same shape (``registry_from_tables``), e.g. the platform's own courses exported into this shape. Both run the
+same checks. Validation is vectorised: every check is a SQL condition evaluated by DuckDB in one scan per table,
+never a Python loop over rows. Every bad row is kept in a ``bad_<table>`` table with its file and line; by
+default bad rows are excluded and counted, with ``strict=True`` loading fails after all tables were checked.
+
+The clean tables have a canonical shape the indicator definitions rely on: times become epoch seconds
+(``start_s``) plus the local Europe/Copenhagen date (``start_day``), codes are trimmed and upper-case, ids keep
+an integer type when every file has integer ids (cheaper joins), otherwise they become text. Big tables
+(contacts, diagnoses) stay views over the source, so a Parquet registry is read column by column and never
+copied into memory as a whole."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import ibis
+import pandas as pd
+import pyarrow as pa
 
-REQUIRED = {
-    "persons": ["person_id", "birth_date", "sex", "municipality_code", "death_date"],
-    "contacts": [
-        "contact_id", "person_id", "start", "end", "unit_code", "hospital_code", "area", "priority",
-        "contact_type", "action_diagnosis", "hospice", "discharge_mode", "municipality_code",
-    ],
+from sektorbro.indicators.localtime import duckdb_macro_sql
+
+TIME_ZONE = "Europe/Copenhagen"
+LOCAL_DAY = "sb_local_day"  # SQL macro: epoch seconds -> Danish date
+CODE_COLUMNS = frozenset(
+    {"hospital_code", "area", "priority", "contact_type", "action_diagnosis", "hospice", "discharge_mode"}
+    | {"municipality_code", "sex", "code", "kind", "condition"}
+)  # text columns with few distinct values: checked once per distinct value
+DISTINCT_LIMIT = 10_000  # value checks run on distinct values unless a column has more bad values than this
+
+# name -> (required?, big?, columns). Big tables stay views over the source.
+TABLES: dict[str, tuple[bool, bool, tuple[str, ...]]] = {
+    "persons": (True, False, ("person_id", "birth_date", "sex", "municipality_code", "death_date")),
+    "contacts": (
+        True,
+        True,
+        (
+            "contact_id", "person_id", "start", "end", "unit_code", "hospital_code", "area", "priority",
+            "contact_type", "action_diagnosis", "hospice", "discharge_mode", "municipality_code",
+        ),
+    ),
+    "diagnoses": (False, True, ("contact_id", "code", "kind")),
+    "ready_for_discharge": (False, False, ("contact_id", "ready_at", "resumed_at")),
+    "population": (True, False, ("year", "municipality_code", "sex", "age", "count")),
+    "chronic": (False, False, ("person_id", "condition", "from_date")),
 }  # fmt: skip
+LOAD_ORDER = tuple(TABLES)
 
-# Each check: (name, SQL condition that is TRUE for a bad row, message)
-CHECKS: dict[str, list[tuple[str, str, str]]] = {
-    "persons": [
-        ("person_id", "person_id IS NULL OR person_id = ''", "person_id is empty"),
-        ("birth_date", "TRY_CAST(birth_date AS DATE) IS NULL", "birth_date is not a date YYYY-MM-DD"),
-        ("sex", "sex NOT IN ('M', 'F') OR sex IS NULL", "sex must be M or F"),
-        (
-            "municipality_code",
-            "NOT regexp_full_match(coalesce(municipality_code, ''), '[0-9]{3}')",
-            "municipality_code must be 3 digits",
-        ),
-        (
-            "death_date",
-            "death_date IS NOT NULL AND death_date <> '' AND TRY_CAST(death_date AS DATE) IS NULL",
-            "death_date is not a date",
-        ),
-    ],
-    "contacts": [
-        ("contact_id", "contact_id IS NULL OR contact_id = ''", "contact_id is empty"),
-        ("start", "TRY_CAST(start AS TIMESTAMPTZ) IS NULL", "start is not an ISO 8601 time with offset"),
-        ("end", 'TRY_CAST("end" AS TIMESTAMPTZ) IS NULL', "end is not an ISO 8601 time with offset"),
-        ("end", 'TRY_CAST("end" AS TIMESTAMPTZ) < TRY_CAST(start AS TIMESTAMPTZ)', "end is before start"),
-        (
-            "area",
-            "area NOT IN ('somatic', 'psychiatric') OR area IS NULL",
-            "area must be somatic or psychiatric",
-        ),
-        ("priority", "priority NOT IN ('ATA1', 'ATA3') OR priority IS NULL", "priority must be ATA1 or ATA3"),
-        (
-            "contact_type",
-            "contact_type NOT IN ('ALCA00', 'ALCA03') OR contact_type IS NULL",
-            "contact_type must be ALCA00 or ALCA03",
-        ),
-        ("hospice", "lower(coalesce(hospice, '')) NOT IN ('true', 'false')", "hospice must be true or false"),
-        (
-            "discharge_mode",
-            "discharge_mode NOT IN ('home', 'died', 'transfer', 'other') OR discharge_mode IS NULL",
-            "unknown discharge_mode",
-        ),
-        ("person_id", "person_id NOT IN (SELECT person_id FROM persons)", "person_id is not in persons"),
-    ],
-}
+AREAS = ("somatic", "psychiatric")
+PRIORITIES = ("ATA1", "ATA3")
+CONTACT_TYPES = ("ALCA00", "ALCA03")
+DISCHARGE_MODES = ("home", "died", "transfer", "other")
+SEXES = ("M", "F")
+DIAGNOSIS_KINDS = ("A", "B")
+CONDITIONS = ("copd", "diabetes2")
+
+SKS_PATTERN = "^D[A-Z][0-9]{2}[0-9A-Z]*$"
+TIME_PATTERN = "[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER"}
 
 
 class RegistryError(ValueError):
-    pass
+    """The registry cannot be used (missing file or column, or bad rows with ``strict=True``)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Problem:
     file: str
     line: int
@@ -81,73 +84,626 @@ class Problem:
 
 @dataclass
 class Registry:
-    con: Any  # the ibis DuckDB backend
-    problems: list[Problem] = field(default_factory=list)
-    excluded: dict[str, int] = field(default_factory=dict)
+    """A validated registry in a DuckDB connection (``con`` is the Ibis backend, ``con.con`` the raw one)."""
+
+    con: Any
+    files: dict[str, str] = field(default_factory=dict)  # table -> file name (or "<name> (in memory)")
+    rows: dict[str, int] = field(default_factory=dict)  # table -> rows read
+    excluded: dict[str, int] = field(default_factory=dict)  # table -> bad rows excluded
+    problems: list[Problem] = field(default_factory=list)  # the first ``max_problems`` problems
+    problem_count: int = 0  # all problems (a row can have several)
+    scratch: Path | None = None  # spill folder for DuckDB, removed by close()
+    checks: dict[str, list[tuple[str, str]]] = field(
+        default_factory=dict, repr=False
+    )  # table -> (column, message)
+
+    @property
+    def present(self) -> set[str]:
+        return set(self.files)
 
     def table(self, name: str) -> Any:
+        """The clean table ``name`` as an Ibis table."""
+        if name not in self.files:
+            raise KeyError(f"the registry has no {name} table")
         return self.con.table(name)
 
+    def bad_rows(self, name: str) -> pd.DataFrame:
+        """Every excluded row of one table: file, line and the problems found (one row per problem)."""
+        if name not in self.files:
+            return pd.DataFrame(columns=["file", "line", "column", "message"])
+        return self._problem_frame(name, limit=None)
 
-def _source(folder: Path, name: str) -> Path | None:
-    for suffix in (".parquet", ".csv"):
-        path = folder / f"{name}{suffix}"
-        if path.is_file():
-            return path
-    return None
+    def all_problems(self) -> pd.DataFrame:
+        frames = [self.bad_rows(name) for name in LOAD_ORDER if name in self.files]
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            return pd.DataFrame(columns=["file", "line", "column", "message"])
+        return pd.concat(frames, ignore_index=True)
+
+    def _problem_frame(self, name: str, limit: int | None) -> pd.DataFrame:
+        raw = self.con.con
+        checks = self.checks.get(name, [])
+        if not checks:
+            return pd.DataFrame(columns=["file", "line", "column", "message"])
+        selects = [f"SELECT _line, {i} AS check_no FROM bad_{name} WHERE b{i}" for i in range(len(checks))]
+        sql = " UNION ALL ".join(selects) + " ORDER BY _line, check_no"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        found = raw.execute(sql).fetchall()
+        return pd.DataFrame(
+            [(self.files[name], line, checks[no][0], checks[no][1]) for line, no in found],
+            columns=["file", "line", "column", "message"],
+        )
+
+    def close(self) -> None:
+        try:
+            self.con.disconnect()
+        finally:
+            if self.scratch is not None:
+                shutil.rmtree(self.scratch, ignore_errors=True)
+                self.scratch = None
 
 
-def load_registry(folder: Path, *, strict: bool = False, max_problems: int = 1000) -> Registry:
+def connect(*, memory_limit: str | None = None, threads: int | None = None) -> tuple[Any, Path]:
+    """A fresh DuckDB connection (through Ibis) set up for the engine, and its spill folder."""
+    scratch = Path(tempfile.mkdtemp(prefix="sektorbro-duckdb-"))
+    # A database file in the scratch folder rather than memory: its tables are compressed and can leave
+    # memory when DuckDB needs room, which keeps the peak low on big registries.
+    con = ibis.duckdb.connect(database=str(scratch / "engine.duckdb"))
+    raw = con.con
+    raw.execute(f"SET TimeZone = '{TIME_ZONE}'")
+    raw.execute("SET enable_progress_bar = false")
+    raw.execute(duckdb_macro_sql(LOCAL_DAY))
+    raw.execute("SET temp_directory = $dir", {"dir": str(scratch)})
+    limit = memory_limit or os.environ.get("SEKTORBRO_DUCKDB_MEMORY")
+    if limit:
+        raw.execute("SET memory_limit = $limit", {"limit": limit})
+    if threads:
+        raw.execute(f"SET threads = {int(threads)}")
+    return con, scratch
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Public entry points
+# ------------------------------------------------------------------------------------------------------------
+
+
+def load_registry(
+    folder: Path | str,
+    *,
+    strict: bool = False,
+    max_problems: int = 10_000,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+) -> Registry:
+    """Load and validate a folder of ``<table>.csv`` or ``<table>.parquet`` files."""
+    folder = Path(folder)
     if not folder.is_dir():
         raise RegistryError(f"{folder}: not a folder")
-    con = ibis.duckdb.connect()
-    raw: duckdb.DuckDBPyConnection = con.con
-    registry = Registry(con)
-    for name in ("persons", "contacts"):
-        path = _source(folder, name)
-        if path is None:
+    sources: dict[str, Path] = {}
+    for name, (required, _big, _columns) in TABLES.items():
+        found = [
+            folder / f"{name}{suffix}"
+            for suffix in (".parquet", ".csv")
+            if (folder / f"{name}{suffix}").is_file()
+        ]
+        if len(found) > 1:
+            raise RegistryError(f"{folder}: both {name}.parquet and {name}.csv exist; keep one")
+        if found:
+            sources[name] = found[0]
+        elif required:
             raise RegistryError(f"{folder}: {name}.csv or {name}.parquet is missing")
-        reader = (
-            "read_csv($path, all_varchar = true, header = true)"
-            if path.suffix == ".csv"
-            else "read_parquet($path)"
+    con, scratch = connect(memory_limit=memory_limit, threads=threads)
+    registry = Registry(con, scratch=scratch)
+    try:
+        raw = con.con
+        for name, path in sources.items():
+            if path.suffix == ".parquet":
+                # a view cannot keep a bound parameter, so the path is quoted into the SQL
+                raw.execute(
+                    f"CREATE TEMP VIEW src_{name} AS SELECT file_row_number + 1 AS _line, * "
+                    f"FROM read_parquet({_quote(str(path))}, file_row_number = true)"
+                )
+            else:
+                raw.execute(
+                    f"CREATE TABLE csv_{name} AS SELECT * FROM read_csv($path, all_varchar = true, "
+                    "header = true, delim = ',', quote = '\"', escape = '\"', null_padding = false)",
+                    {"path": str(path)},
+                )
+                raw.execute(f"CREATE TEMP VIEW src_{name} AS SELECT rowid + 2 AS _line, * FROM csv_{name}")
+            registry.files[name] = path.name
+        _validate(registry, strict=strict, max_problems=max_problems)
+    except BaseException:
+        registry.close()
+        raise
+    return registry
+
+
+def registry_from_tables(
+    tables: Mapping[str, pa.Table | pd.DataFrame],
+    *,
+    strict: bool = False,
+    max_problems: int = 10_000,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+) -> Registry:
+    """Load and validate in-memory tables (pyarrow or pandas) shaped like the registry files.
+
+    Keys are the table names (``persons``, ``contacts``, ...). Problems name the table as
+    ``<name> (in memory)`` and the 1-based row number as the line."""
+    unknown = sorted(set(tables) - set(TABLES))
+    if unknown:
+        raise RegistryError(f"unknown tables: {', '.join(unknown)}")
+    for name, (required, _big, _columns) in TABLES.items():
+        if required and name not in tables:
+            raise RegistryError(f"the {name} table is missing")
+    con, scratch = connect(memory_limit=memory_limit, threads=threads)
+    registry = Registry(con, scratch=scratch)
+    try:
+        raw = con.con
+        for name, data in tables.items():
+            table = (
+                pa.Table.from_pandas(data, preserve_index=False) if isinstance(data, pd.DataFrame) else data
+            )
+            if "_line" in table.column_names:
+                table = table.drop_columns(["_line"])
+            table = table.append_column("_line", pa.array(range(1, table.num_rows + 1), type=pa.int64()))
+            raw.register(f"arrow_{name}", table)
+            raw.execute(f"CREATE TEMP VIEW src_{name} AS SELECT * FROM arrow_{name}")
+            registry.files[name] = f"{name} (in memory)"
+        _validate(registry, strict=strict, max_problems=max_problems)
+    except BaseException:
+        registry.close()
+        raise
+    return registry
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Checks
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class _Column:
+    name: str
+    type: str
+
+    @property
+    def sql(self) -> str:
+        return _ident(self.name)
+
+    @property
+    def text(self) -> bool:
+        return self.type == "VARCHAR"
+
+    @property
+    def integer(self) -> bool:
+        return self.type in INTEGER_TYPES
+
+    @property
+    def as_text(self) -> str:
+        return self.sql if self.text else f"CAST({self.sql} AS VARCHAR)"
+
+    @property
+    def blank(self) -> str:
+        """TRUE when the value is missing (NULL or, for text, empty after trimming)."""
+        return f"({self.sql} IS NULL OR trim({self.sql}) = '')" if self.text else f"({self.sql} IS NULL)"
+
+
+def _date_check(col: _Column, *, required: bool) -> tuple[str, str]:
+    if col.text:
+        bad = f"TRY_CAST(trim({col.sql}) AS DATE) IS NULL OR NOT regexp_full_match(trim({col.sql}), '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}')"
+        bad = f"({bad})" if required else f"(NOT {col.blank} AND ({bad}))"
+        if required:
+            bad = f"({col.blank} OR {bad})"
+        return bad, "not a date YYYY-MM-DD"
+    if col.type in (
+        "DATE",
+        "TIMESTAMP",
+        "TIMESTAMP WITH TIME ZONE",
+        "TIMESTAMP_NS",
+        "TIMESTAMP_MS",
+        "TIMESTAMP_S",
+    ):
+        return (f"({col.sql} IS NULL)" if required else "FALSE"), "missing date"
+    return "TRUE", f"has type {col.type}, expected a date"
+
+
+def _date_value(col: _Column) -> str:
+    if col.text:
+        return f"TRY_CAST(NULLIF(trim({col.sql}), '') AS DATE)"
+    return f"CAST({col.sql} AS DATE)"
+
+
+def _time_check(col: _Column, *, required: bool) -> tuple[str, str]:
+    if col.text:
+        bad = (
+            f"TRY_CAST(trim({col.sql}) AS TIMESTAMPTZ) IS NULL "
+            f"OR NOT regexp_matches(trim({col.sql}), '{TIME_PATTERN}')"
         )
-        raw.execute(
-            f"CREATE TABLE raw_{name} AS SELECT row_number() OVER () + 1 AS _line, * FROM {reader}",
-            {"path": str(path)},
+        bad = f"({col.blank} OR {bad})" if required else f"(NOT {col.blank} AND ({bad}))"
+        return bad, "not an ISO 8601 time with offset (e.g. 2024-01-10T08:00:00+01:00)"
+    if col.type.startswith("TIMESTAMP"):
+        return (f"({col.sql} IS NULL)" if required else "FALSE"), "missing time"
+    return "TRUE", f"has type {col.type}, expected a time"
+
+
+def _time_value(col: _Column) -> str:
+    if col.text:
+        return f"TRY_CAST(NULLIF(trim({col.sql}), '') AS TIMESTAMPTZ)"
+    return f"CAST({col.sql} AS TIMESTAMPTZ)"
+
+
+def _choice_check(col: _Column, choices: tuple[str, ...], *, upper: bool = False) -> tuple[str, str]:
+    value = f"trim({col.as_text})"
+    if upper:
+        value = f"upper({value})"
+    listed = ", ".join(_quote(c) for c in choices)
+    return f"({col.sql} IS NULL OR {value} NOT IN ({listed}))", "must be one of " + ", ".join(choices)
+
+
+def _bool_check(col: _Column) -> tuple[str, str]:
+    if col.type == "BOOLEAN":
+        return f"({col.sql} IS NULL)", "must be true or false"
+    return (
+        f"({col.sql} IS NULL OR lower(trim({col.as_text})) NOT IN ('true', 'false'))",
+        "must be true or false",
+    )
+
+
+def _bool_value(col: _Column) -> str:
+    return col.sql if col.type == "BOOLEAN" else f"(lower(trim({col.as_text})) = 'true')"
+
+
+def _municipality_check(col: _Column) -> tuple[str, str]:
+    if col.integer:
+        return (
+            f"({col.sql} IS NULL OR {col.sql} NOT BETWEEN 100 AND 999)",
+            "must be a 3-digit municipality code",
         )
-        columns = {row[0] for row in raw.execute(f"DESCRIBE raw_{name}").fetchall()}
-        missing = [c for c in REQUIRED[name] if c not in columns]
+    return (
+        f"({col.sql} IS NULL OR NOT regexp_full_match(trim({col.as_text}), '[0-9]{{3}}'))",
+        "must be a 3-digit municipality code",
+    )
+
+
+def _municipality_value(col: _Column) -> str:
+    return f"CAST({col.sql} AS VARCHAR)" if col.integer else f"trim({col.as_text})"
+
+
+def _sks_check(col: _Column) -> tuple[str, str]:
+    return (
+        f"({col.sql} IS NULL OR NOT regexp_matches(upper(trim({col.as_text})), '{SKS_PATTERN}'))",
+        "not an SKS diagnosis code (D + letter + digits, e.g. DJ189)",
+    )
+
+
+def _integer_check(col: _Column, low: int, high: int | None) -> tuple[str, str]:
+    value = col.sql if col.integer else f"TRY_CAST(trim({col.as_text}) AS BIGINT)"
+    upper = f" OR {value} > {high}" if high is not None else ""
+    limits = f"{low}..{high}" if high is not None else f">= {low}"
+    return f"({value} IS NULL OR {value} < {low}{upper})", f"must be a whole number {limits}"
+
+
+def _integer_value(col: _Column) -> str:
+    return f"CAST({col.sql} AS BIGINT)" if col.integer else f"TRY_CAST(trim({col.as_text}) AS BIGINT)"
+
+
+def _id_value(col: _Column, canonical: str) -> str:
+    if canonical == "BIGINT":
+        return f"CAST({col.sql} AS BIGINT)"
+    return f"trim({col.as_text})"
+
+
+@dataclass
+class _Check:
+    column: str
+    sql: str  # TRUE for a bad row
+    message: str
+    value_rule: Any = None  # for single-column value checks: a rule builder run on the distinct values
+    prepare: tuple[str, ...] = ()  # statements to run before the scan (helper tables)
+
+
+def _value_checks(
+    raw: Any, name: str, check: _Check, col: _Column, index: int, tidy: set[tuple[str, str]]
+) -> str:
+    """Rewrite a value check to test the column's distinct values once, then look bad values up per row.
+
+    Codes repeat a lot (a few thousand distinct diagnoses in millions of rows), so evaluating a regular
+    expression per distinct value and a hash look-up per row is much cheaper than the expression per row.
+    Columns whose values are already trimmed (and upper-case) are noted in ``tidy``, so the clean view can
+    pass them through without string functions on every row."""
+    probe = _Column("v", col.type)
+    predicate = check.value_rule(probe)[0]
+    table = f"badv_{name}_{index}"
+    # two statements: in one, DuckDB would push the predicate below DISTINCT and run it on every row
+    raw.execute(f"CREATE OR REPLACE TABLE {table}_all AS SELECT DISTINCT {col.sql} AS v FROM src_{name}")
+    raw.execute(
+        f"CREATE OR REPLACE TABLE {table} AS SELECT v FROM {table}_all "
+        f"WHERE coalesce({predicate}, FALSE) LIMIT {DISTINCT_LIMIT + 1}"
+    )
+    state = raw.execute(
+        f"SELECT count(*) FILTER (WHERE v <> trim(v)), count(*) FILTER (WHERE v <> upper(trim(v))) FROM {table}_all"
+    ).fetchone()
+    raw.execute(f"DROP TABLE {table}_all")
+    if state is not None:
+        if not state[0]:
+            tidy.add((col.name, "trim"))
+        if not state[1]:
+            tidy.add((col.name, "upper"))
+    found = raw.execute(f"SELECT count(*), count(*) FILTER (WHERE v IS NULL) FROM {table}").fetchone()
+    assert found is not None
+    total, nulls = int(found[0]), int(found[1])
+    if total > DISTINCT_LIMIT:
+        return check.sql
+    parts = []
+    if nulls:
+        parts.append(f"{col.sql} IS NULL")
+    if total - nulls:
+        parts.append(f"{col.sql} IN (SELECT v FROM {table} WHERE v IS NOT NULL)")
+    return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
+
+
+def _validate(registry: Registry, *, strict: bool, max_problems: int) -> None:
+    raw = registry.con.con
+    columns: dict[str, dict[str, _Column]] = {}
+    for name in registry.files:
+        described = raw.execute(f"DESCRIBE src_{name}").fetchall()
+        columns[name] = {row[0]: _Column(row[0], str(row[1])) for row in described}
+        missing = [c for c in TABLES[name][2] if c not in columns[name]]
         if missing:
-            raise RegistryError(f"{path.name}: missing columns: {', '.join(missing)}")
-        casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in REQUIRED[name])
-        raw.execute(f"CREATE OR REPLACE TABLE raw_{name} AS SELECT _line, {casts} FROM raw_{name}")
-        if name == "contacts":
-            raw.execute("CREATE TEMP VIEW persons AS SELECT person_id FROM clean_persons")
+            raise RegistryError(f"{registry.files[name]}: missing columns: {', '.join(missing)}")
+    # Canonical id types: integers only when every table that holds the id has integer ids.
+    id_type: dict[str, str] = {}
+    for key in ("person_id", "contact_id"):
+        types = [cols[key] for cols in columns.values() if key in cols]
+        id_type[key] = "BIGINT" if types and all(c.integer for c in types) else "VARCHAR"
+
+    messages = registry.checks
+    for name in LOAD_ORDER:
+        if name not in registry.files:
+            continue
+        cols = columns[name]
+        tidy: set[tuple[str, str]] = set()
+        checks, select_list = _table_rules(name, cols, id_type, tidy)
+        messages[name] = [(check.column, check.message) for check in checks]
         conditions = []
-        for column, condition, message in CHECKS[name]:
-            rows = raw.execute(
-                f"SELECT _line FROM raw_{name} WHERE {condition} ORDER BY _line LIMIT {max_problems}"
-            ).fetchall()
-            registry.problems += [Problem(path.name, line, column, message) for (line,) in rows]
-            conditions.append(f"({condition})")
-        bad = " OR ".join(conditions)
-        registry.excluded[name] = raw.execute(f"SELECT count(*) FROM raw_{name} WHERE {bad}").fetchone()[0]  # type: ignore[index]
-        if strict and registry.problems:
-            raise RegistryError("; ".join(str(p) for p in registry.problems[:20]))
-        if name == "persons":
-            raw.execute(
-                f"""CREATE TABLE clean_persons AS SELECT person_id, CAST(birth_date AS DATE) AS birth_date, sex,
-                municipality_code, TRY_CAST(NULLIF(death_date, '') AS DATE) AS death_date
-                FROM raw_persons WHERE NOT ({bad})"""
+        for i, check in enumerate(checks):
+            for statement in check.prepare:
+                raw.execute(statement)
+            if check.value_rule:
+                conditions.append(_value_checks(raw, name, check, cols[check.column], i, tidy))
+            else:
+                conditions.append(check.sql)
+        select = select_list()
+        flags = ", ".join(f"coalesce({sql}, FALSE) AS b{i}" for i, sql in enumerate(conditions))
+        any_bad = " OR ".join(f"b{i}" for i in range(len(conditions)))
+        raw.execute(
+            f"CREATE TABLE bad_{name} AS SELECT * FROM (SELECT _line, {flags} FROM src_{name}) WHERE {any_bad}"
+        )
+        counts = raw.execute(
+            "SELECT count(*), "
+            + ", ".join(f"count(*) FILTER (WHERE b{i})" for i in range(len(conditions)))
+            + f" FROM bad_{name}"
+        ).fetchone()
+        assert counts is not None
+        registry.excluded[name] = int(counts[0])
+        registry.problem_count += sum(int(c) for c in counts[1:])
+        total = raw.execute(f"SELECT count(*) FROM src_{name}").fetchone()
+        registry.rows[name] = int(total[0]) if total else 0
+        where = f"WHERE _line NOT IN (SELECT _line FROM bad_{name})" if registry.excluded[name] else ""
+        kind = "TEMP VIEW" if TABLES[name][1] else "TABLE"
+        raw.execute(f"CREATE {kind} {name} AS SELECT {select} FROM src_{name} {where}")
+        room = max_problems - len(registry.problems)
+        if registry.excluded[name] and room > 0:
+            frame = registry._problem_frame(name, limit=room)
+            registry.problems += [
+                Problem(row.file, int(row.line), row.column, row.message) for row in frame.itertuples()
+            ]
+    if strict and registry.problem_count:
+        shown = "; ".join(str(p) for p in registry.problems[:20])
+        more = registry.problem_count - min(20, len(registry.problems))
+        raise RegistryError(shown + (f"; and {more} more" if more > 0 else ""))
+
+
+def _table_rules(
+    name: str, c: dict[str, _Column], id_type: dict[str, str], tidy: set[tuple[str, str]]
+) -> tuple[list[_Check], Callable[[], str]]:
+    """(the checks, a function giving the SELECT list of the clean table) for one registry table.
+
+    The SELECT list is built after the checks ran, when ``tidy`` tells which text columns need no trimming
+    or upper-casing."""
+    checks: list[_Check] = []
+
+    def code(column: str, upper: bool = False) -> str:
+        col = c[column]
+        if not col.text:
+            return col.as_text
+        if (column, "upper" if upper else "trim") in tidy:
+            return col.sql
+        return f"upper(trim({col.sql}))" if upper else f"trim({col.sql})"
+
+    def municipality(column: str) -> str:
+        col = c[column]
+        return f"CAST({col.sql} AS VARCHAR)" if col.integer else code(column)
+
+    def add(column: str, rule: Any) -> None:
+        """A check on the column's value alone. Text codes (few distinct values) are checked on their distinct
+        values; typed columns and times (many distinct values, cheap checks) row by row."""
+        sql, message = rule(c[column])
+        coded = c[column].text and column in CODE_COLUMNS
+        checks.append(_Check(column, sql, message, value_rule=rule if coded else None))
+
+    def row(column: str, sql: str, message: str) -> None:
+        checks.append(_Check(column, sql, message))
+
+    def unique(column: str) -> None:
+        value = _id_value(c[column], id_type[column])
+        helper = f"dup_{name}_{column}"
+        # one sort and a look at the neighbour: cheaper than a hash aggregate over every id
+        prepare = (
+            f"CREATE OR REPLACE TABLE {helper} AS SELECT DISTINCT k FROM (SELECT k, lag(k) OVER (ORDER BY k) AS p "
+            f"FROM (SELECT {value} AS k FROM src_{name} WHERE k IS NOT NULL)) WHERE k = p",
+        )
+        checks.append(
+            _Check(
+                column,
+                f"({value} IN (SELECT k FROM {helper}))",
+                "appears on more than one row",
+                prepare=prepare,
+            )
+        )
+
+    def present(column: str) -> None:
+        row(column, c[column].blank, "is empty")
+
+    def reference(column: str, parent: str) -> None:
+        value = _id_value(c[column], id_type[column])
+        message = f"is not in {parent} (or its row there was excluded)"
+        if parent == "contacts":
+            # the parent is big: join the (few) distinct referenced ids to it instead of hashing every contact
+            helper = f"found_{name}_{column}"
+            prepare = (
+                f"CREATE OR REPLACE TABLE {helper} AS SELECT DISTINCT r.v FROM (SELECT DISTINCT {value} AS v "
+                f"FROM src_{name}) AS r JOIN {parent} AS p ON r.v = p.{column}",
+            )
+            checks.append(
+                _Check(column, f"({value} NOT IN (SELECT v FROM {helper}))", message, prepare=prepare)
             )
         else:
-            raw.execute(
-                f"""CREATE TABLE clean_contacts AS SELECT contact_id, person_id,
-                CAST(start AS TIMESTAMPTZ) AS start, CAST("end" AS TIMESTAMPTZ) AS "end", unit_code, hospital_code,
-                area, priority, contact_type, upper(coalesce(action_diagnosis, '')) AS action_diagnosis,
-                lower(hospice) = 'true' AS hospice, discharge_mode, municipality_code
-                FROM raw_contacts WHERE NOT ({bad})"""
-            )
-    raw.execute("DROP VIEW IF EXISTS persons")
-    return registry
+            row(column, f"({value} NOT IN (SELECT {column} FROM {parent}))", message)
+
+    if name == "persons":
+        pid = _id_value(c["person_id"], id_type["person_id"])
+        present("person_id")
+        unique("person_id")
+        add("birth_date", lambda col: _date_check(col, required=True))
+        add("sex", lambda col: _choice_check(col, SEXES, upper=True))
+        add("municipality_code", _municipality_check)
+        add("death_date", lambda col: _date_check(col, required=False))
+        row(
+            "death_date",
+            f"({_date_value(c['death_date'])} < {_date_value(c['birth_date'])})",
+            "is before birth_date",
+        )
+        return (
+            checks,
+            lambda: (
+                f"{pid} AS person_id, {_date_value(c['birth_date'])} AS birth_date, "
+                f"{code('sex', upper=True)} AS sex, {municipality('municipality_code')} AS municipality_code, "
+                f"{_date_value(c['death_date'])} AS death_date"
+            ),
+        )
+
+    if name == "contacts":
+        cid = _id_value(c["contact_id"], id_type["contact_id"])
+        pid = _id_value(c["person_id"], id_type["person_id"])
+        start, end = _time_value(c["start"]), _time_value(c["end"])
+        present("contact_id")
+        unique("contact_id")
+        present("person_id")
+        reference("person_id", "persons")
+        add("start", lambda col: _time_check(col, required=True))
+        add("end", lambda col: _time_check(col, required=True))
+        row("end", f"({end} < {start})", "is before start")
+        add("hospital_code", lambda col: (col.blank, "is empty"))
+        add("area", lambda col: _choice_check(col, AREAS))
+        add("priority", lambda col: _choice_check(col, PRIORITIES, upper=True))
+        add("contact_type", lambda col: _choice_check(col, CONTACT_TYPES, upper=True))
+        add("action_diagnosis", _sks_check)
+        add("hospice", _bool_check)
+        add("discharge_mode", lambda col: _choice_check(col, DISCHARGE_MODES))
+        add("municipality_code", _municipality_check)
+        return (
+            checks,
+            lambda: (
+                f"{cid} AS contact_id, {pid} AS person_id, "
+                f"CAST(epoch({start}) AS BIGINT) AS start_s, CAST(epoch({end}) AS BIGINT) AS end_s, "
+                f"{LOCAL_DAY}(CAST(epoch({start}) AS BIGINT)) AS start_day, "
+                f"{LOCAL_DAY}(CAST(epoch({end}) AS BIGINT)) AS end_day, "
+                f"coalesce({c['unit_code'].as_text}, '') AS unit_code, {code('hospital_code')} AS hospital_code, "
+                f"{code('area')} AS area, {code('priority', upper=True)} AS priority, "
+                f"{code('contact_type', upper=True)} AS contact_type, "
+                f"{code('action_diagnosis', upper=True)} AS action_diagnosis, {_bool_value(c['hospice'])} AS hospice, "
+                f"{code('discharge_mode')} AS discharge_mode, "
+                f"{municipality('municipality_code')} AS municipality_code"
+            ),
+        )
+
+    if name == "diagnoses":
+        cid = _id_value(c["contact_id"], id_type["contact_id"])
+        present("contact_id")
+        reference("contact_id", "contacts")
+        add("code", _sks_check)
+        add("kind", lambda col: _choice_check(col, DIAGNOSIS_KINDS, upper=True))
+        return (
+            checks,
+            lambda: (
+                f"{cid} AS contact_id, {code('code', upper=True)} AS code, {code('kind', upper=True)} AS kind"
+            ),
+        )
+
+    if name == "ready_for_discharge":
+        cid = _id_value(c["contact_id"], id_type["contact_id"])
+        ready, resumed = _time_value(c["ready_at"]), _time_value(c["resumed_at"])
+        present("contact_id")
+        reference("contact_id", "contacts")
+        add("ready_at", lambda col: _time_check(col, required=True))
+        add("resumed_at", lambda col: _time_check(col, required=False))
+        row("resumed_at", f"({resumed} < {ready})", "is before ready_at")
+        return (
+            checks,
+            lambda: (
+                f"{cid} AS contact_id, CAST(epoch({ready}) AS BIGINT) AS ready_s, "
+                f"{LOCAL_DAY}(CAST(epoch({ready}) AS BIGINT)) AS ready_day, "
+                f"CAST(epoch({resumed}) AS BIGINT) AS resumed_s, "
+                f"{LOCAL_DAY}(CAST(epoch({resumed}) AS BIGINT)) AS resumed_day"
+            ),
+        )
+
+    if name == "population":
+        add("year", lambda col: _integer_check(col, 1900, 2200))
+        add("municipality_code", _municipality_check)
+        add("sex", lambda col: _choice_check(col, SEXES, upper=True))
+        add("age", lambda col: _integer_check(col, 0, 130))
+        add("count", lambda col: _integer_check(col, 0, None))
+        key = (
+            f"{_integer_value(c['year'])}, {_municipality_value(c['municipality_code'])}, "
+            f"upper(trim({c['sex'].as_text})), {_integer_value(c['age'])}"
+        )
+        row(
+            "year",
+            f"(({key}) IN (SELECT ({key}) FROM src_population GROUP BY ALL HAVING count(*) > 1))",
+            "the same year, municipality_code, sex and age appear on more than one row",
+        )
+        return (
+            checks,
+            lambda: (
+                f"{_integer_value(c['year'])} AS year, {municipality('municipality_code')} AS municipality_code, "
+                f"{code('sex', upper=True)} AS sex, {_integer_value(c['age'])} AS age, "
+                f"{_integer_value(c['count'])} AS count"
+            ),
+        )
+
+    if name == "chronic":
+        pid = _id_value(c["person_id"], id_type["person_id"])
+        present("person_id")
+        reference("person_id", "persons")
+        add("condition", lambda col: _choice_check(col, CONDITIONS))
+        add("from_date", lambda col: _date_check(col, required=True))
+        return (
+            checks,
+            lambda: (
+                f"{pid} AS person_id, {code('condition')} AS condition, {_date_value(c['from_date'])} AS from_date"
+            ),
+        )
+
+    raise AssertionError(name)

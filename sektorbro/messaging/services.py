@@ -68,6 +68,17 @@ def send_correspondence(
 ) -> OutboxMessage:
     sender = _sender_unit(actor, course)
     receiver = _receiver_unit(sender, course)
+    phone = (phone or sender.phone).strip()
+    if not phone:
+        raise DomainError(
+            _("Give your phone number: MedCom requires one on every correspondence message."), field="phone"
+        )
+    author = build.Author(
+        given=getattr(actor, "first_name", "") or actor.get_username(),
+        family=getattr(actor, "last_name", "") or "",
+        phone=phone,
+        role_text=str(next(iter(actor.active_memberships())).get_role_display()),
+    )
     now = timezone.now()
     received = check(bytes(reply_to.raw)) if reply_to is not None else None
     if received is not None and not received.valid:
@@ -82,11 +93,18 @@ def send_correspondence(
             topic=topic,
             text=text,
             author_phone=phone,
+            author=author,
             now=now,
             reply_to=received,
         )
     except ValueError as exc:
         raise DomainError(str(exc), field="text" if "text" in str(exc) else "category") from exc
+    built = check(build.to_json(bundle).encode())
+    if not built.valid:  # never put a message in the outbox that the receiver would reject
+        raise DomainError(
+            _("The message could not be built: %(problem)s") % {"problem": built.issues[0].line()},
+            field="text",
+        )
     event = course_services.record_event(
         actor=actor,
         course=course,

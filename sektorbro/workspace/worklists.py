@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from sektorbro.accounts.roles import Sector, sector_of
+from sektorbro.agreement.model import IN_HOSPITAL_STATUSES
 from sektorbro.courses.models import Course
 from sektorbro.courses.selectors import courses_visible_to
 from sektorbro.courses.snapshot import current_tariffs, decisions_for
@@ -69,7 +70,7 @@ def worklist(user: Any, *, ward: str | None = None, now: dt.datetime | None = No
         ]
         rows.append(Row(course, decisions, tasks, sum(1 for t in tasks if t["overdue"])))
     rows.sort(key=lambda r: (-r.overdue, -len(r.tasks), r.course.admitted_at))
-    admitted = [r for r in rows if r.decisions["status"] in ("admitted", "on_leave", "ready_for_discharge")]
+    admitted = [r for r in rows if r.decisions["status"] in IN_HOSPITAL_STATUSES]
     discharged = [r for r in rows if r.decisions["status"] in ("discharged", "dead")]
     return {
         "admitted": admitted,

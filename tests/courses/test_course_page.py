@@ -70,6 +70,7 @@ def test_writing_correspondence_puts_a_medcom_message_in_the_outbox(
             "category": "discharge",
             "topic": "Vedr. plejeforløbsplan",
             "text": "Vi er klar fredag.",
+            "phone": "89151515",
             "version": course.version,
         },
     )

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -36,29 +35,35 @@ def test_a_municipality_writes_to_the_ward(course: Any, personas: dict[str, Any]
 
 
 def test_the_ward_answers_the_municipality(course: Any, personas: dict[str, Any]) -> None:
+    nurse = personas["ward_nurse_randers"]
+    with pytest.raises(DomainError) as err:  # MedCom needs a phone number on every segment
+        send_correspondence(actor=nurse, course=course, text="Plejeforløbsplan følger.", category="nursing")
+    assert err.value.field == "phone"
     outbox = send_correspondence(
-        actor=personas["ward_nurse_randers"],
-        course=course,
-        text="Plejeforløbsplan følger.",
-        category="nursing",
+        actor=nurse, course=course, text="Plejeforløbsplan følger.", category="nursing", phone="78420000"
     )
     assert outbox.receiver_unit.key == "visitation-730"  # type: ignore[union-attr]
-    assert json.loads(outbox.content)["type"] == "message"
+    assert check(outbox.content.encode()).valid
 
 
 def test_outsiders_stale_versions_and_bad_input_write_nothing(course: Any, personas: dict[str, Any]) -> None:
     with pytest.raises(NotPermitted):
         send_correspondence(actor=personas["visitator_viborg"], course=course, text="x", category="nursing")
     with pytest.raises(DomainError):
-        send_correspondence(actor=personas["visitator_randers"], course=course, text=" ", category="nursing")
+        send_correspondence(
+            actor=personas["visitator_randers"], course=course, text=" ", category="nursing", phone="89151515"
+        )
     with pytest.raises(DomainError):
-        send_correspondence(actor=personas["visitator_randers"], course=course, text="x", category="gossip")
+        send_correspondence(
+            actor=personas["visitator_randers"], course=course, text="x", category="gossip", phone="89151515"
+        )
     with pytest.raises(ConflictError):
         send_correspondence(
             actor=personas["visitator_randers"],
             course=course,
             text="x",
             category="nursing",
+            phone="89151515",
             expected_version=course.version + 5,
         )
     assert (

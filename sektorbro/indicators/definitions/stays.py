@@ -1,6 +1,16 @@
-"""Stays and admissions: physical contacts of one person that overlap or lie at most ``gap_hours`` apart form
-one stay (across hospitals); a stay of ``admission_hours`` or more is an admission. The stay takes its area,
-priority and action diagnosis from its first contact."""
+"""Stays (sygehusophold) and admissions (indlæggelser), the building block of every indicator.
+
+Per person, physical contacts (``ALCA00``) are ordered by start; a contact that starts at most ``gap_hours``
+after the latest end so far (or overlaps it) joins the current stay, otherwise it opens a new one. So a
+transfer between hospitals within 4 hours is one stay, never a readmission. A stay of ``admission_hours`` or
+more (earliest start to latest end) is an admission. The stay's area, priority and action diagnosis come from
+its first contact (or the longest, see ``StayRules``); municipality and admitting hospital from the first
+contact, discharging hospital and discharge mode from the contact that ends last. Cancer and birth codes are
+searched in every diagnosis of the stay (action diagnoses and, when present, the diagnoses table); hospice is
+any hospice contact.
+
+Only stays some indicator can count are kept (admissions and acute stays); planned outpatient stays still take
+part in joining contacts but are then dropped, which keeps the materialised table small."""
 
 from __future__ import annotations
 
@@ -8,49 +18,140 @@ from typing import Any
 
 import ibis
 
-PARAMETERS = {"gap_hours": 4, "admission_hours": 12}
+from sektorbro.indicators.model import StayRules
+from sektorbro.indicators.valuesets import BIRTH, CANCER
+
+SEQ_BITS = 2**20  # room for the contact's sequence number inside a packed ordering key
+# A stay is identified by (person_id, start_s).
+ACUTE = "ATA1"
+PHYSICAL = "ALCA00"
 
 
-def stays(contacts: Any, *, gap_hours: int = 4, admission_hours: int = 12) -> Any:
-    physical = contacts.filter(contacts.contact_type == "ALCA00")
-    order = [physical.start, physical["end"], physical.contact_id]
-    previous_end = (
-        physical["end"].max().over(ibis.window(group_by=physical.person_id, order_by=order, rows=(None, -1)))
+def age_at(birth: Any, day: Any) -> Any:
+    """Whole years from ``birth`` to ``day`` (both Ibis dates), portable across backends."""
+    before_birthday = (day.month() * 100 + day.day()) < (birth.month() * 100 + birth.day())
+    return (day.year() - birth.year() - before_birthday.cast("int64")).cast("int64")
+
+
+def build_stays(contacts: Any, persons: Any, diagnoses: Any | None, rules: StayRules) -> Any:
+    """The stays table (an Ibis expression; the engine materialises it once).
+
+    Cost matters here (tens of millions of contacts), so the ordering pass runs on narrow rows: one window
+    over (person, start, end, contact) finds, per contact, whether it opens a stay (it starts more than
+    ``gap_hours`` after every earlier contact has ended) and whether it closes one (the next contact starts
+    more than ``gap_hours`` after the latest end so far). A contact that does both is a stay of its own, which
+    is most of them. Only contacts some indicator can count, or that belong to a longer stay, are joined back
+    to their attributes; the stays of several contacts are numbered with a second, small window."""
+    gap = round(rules.gap_hours * 3600)
+    admission_s = round(rules.admission_hours * 3600)
+    physical = contacts.filter(contacts.contact_type == PHYSICAL)
+
+    narrow = contacts.filter(contacts.contact_type == PHYSICAL)
+    narrow = narrow.select(
+        "contact_id", "person_id", "start_s", "end_s", acute_contact=narrow.priority == ACUTE
     )
-    marked = physical.mutate(previous_end=previous_end)
+    order = [narrow.start_s, narrow.end_s, narrow.contact_id]
+    marked = narrow.mutate(
+        latest_end=narrow.end_s.max().over(
+            ibis.window(group_by=narrow.person_id, order_by=order, rows=(None, -1))
+        ),
+        next_start=narrow.start_s.lead().over(ibis.window(group_by=narrow.person_id, order_by=order)),
+        seq=ibis.row_number().over(ibis.window(group_by=narrow.person_id, order_by=order)),
+    )
+    reach = ibis.greatest(marked.latest_end.fill_null(marked.end_s), marked.end_s)  # latest end so far
     marked = marked.mutate(
-        new_stay=(
-            marked.previous_end.isnull()
-            | (marked.start > marked.previous_end + ibis.interval(hours=gap_hours))
-        ).cast("int64")
+        opens=marked.latest_end.isnull() | (marked.start_s > marked.latest_end + gap),
+        closes=marked.next_start.isnull() | (marked.next_start > reach + gap),
     )
-    numbered = marked.mutate(
-        stay_no=marked.new_stay.sum().over(
-            ibis.window(
-                group_by=marked.person_id,
-                order_by=[marked.start, marked["end"], marked.contact_id],
-                rows=(None, 0),
-            )
-        ),
-        first=ibis.row_number().over(
-            ibis.window(
-                group_by=[marked.person_id], order_by=[marked.start, marked["end"], marked.contact_id]
-            )
-        ),
+    alone = marked.opens & marked.closes
+    countable = ((marked.end_s - marked.start_s) >= admission_s) | marked.acute_contact
+    keep = marked.filter(~alone | countable).select(
+        k_contact=marked.contact_id, opens=marked.opens, alone=alone, seq=marked.seq
     )
-    grouped = numbered.group_by(["person_id", "stay_no"]).aggregate(
-        start=numbered.start.min(),
-        end=numbered["end"].max(),
-        area=numbered.area.first(order_by=[numbered.start, numbered.contact_id]),
-        priority=numbered.priority.first(order_by=[numbered.start, numbered.contact_id]),
-        action_diagnosis=numbered.action_diagnosis.first(order_by=[numbered.start, numbered.contact_id]),
-        hospital_code=numbered.hospital_code.first(order_by=[numbered.start, numbered.contact_id]),
-        municipality_code=numbered.municipality_code.first(order_by=[numbered.start, numbered.contact_id]),
-        last_mode=numbered.discharge_mode.first(
-            order_by=[numbered["end"].desc(), numbered.contact_id.desc()]
-        ),
-        any_hospice=numbered.hospice.any(),
-        any_cancer=(numbered.action_diagnosis.re_search("^(DC|DD0[0-9])")).any(),
+    wide = physical.join(keep, physical.contact_id == keep.k_contact)
+    wide = wide.mutate(
+        cancer=CANCER.match_expr(wide.action_diagnosis), birth=BIRTH.match_expr(wide.action_diagnosis)
     )
-    hours = (grouped["end"].epoch_seconds() - grouped.start.epoch_seconds()) / 3600
-    return grouped.mutate(hours=hours, admission=hours >= admission_hours)
+    if diagnoses is not None:
+        flagged = diagnoses.filter(CANCER.match_expr(diagnoses.code) | BIRTH.match_expr(diagnoses.code))
+        flags = flagged.group_by(flagged.contact_id.name("flag_contact")).aggregate(
+            flag_cancer=CANCER.match_expr(flagged.code).any(),
+            flag_birth=BIRTH.match_expr(flagged.code).any(),
+        )
+        joined = wide.left_join(flags, wide.contact_id == flags.flag_contact)
+        wide = joined.select(
+            *[c for c in wide.columns if c not in ("cancer", "birth")],
+            cancer=joined.cancer | joined.flag_cancer.fill_null(False),
+            birth=joined.birth | joined.flag_birth.fill_null(False),
+        )
+
+    # Stays of one contact (most of them) need no aggregation.
+    single = wide.filter(wide.alone)
+    singles = single.select(
+        "person_id",
+        "start_s",
+        "end_s",
+        "start_day",
+        "end_day",
+        "area",
+        "priority",
+        "action_diagnosis",
+        "municipality_code",
+        first_hospital=single.hospital_code,
+        last_hospital=single.hospital_code,
+        last_mode=single.discharge_mode,
+        any_hospice=single.hospice,
+        any_cancer=single.cancer,
+        any_birth=single.birth,
+    )
+
+    # Stays of several contacts: the first contact opened the stay (exactly one row), so its attributes need
+    # no ordered aggregate; the contact ending last (ties: the later in order) and the longest use packed keys.
+    several = wide.filter(~wide.alone)
+    upto = ibis.window(group_by=several.person_id, order_by=several.seq, rows=(None, 0))
+    several = several.mutate(
+        stay_start=ibis.ifelse(several.opens, several.start_s, ibis.null("int64")).max().over(upto)
+    )
+    first = several.opens
+    longest_key = (several.end_s - several.start_s) * SEQ_BITS + (SEQ_BITS - 1 - several.seq)
+    last_key = several.end_s * SEQ_BITS + several.seq
+
+    def representative(column: Any) -> Any:
+        if rules.attributes_from == "longest":
+            return column.argmax(longest_key)
+        return column.arbitrary(where=first)
+
+    grouped = several.group_by(["person_id", "stay_start"]).aggregate(
+        end_s=several.end_s.max(),
+        start_day=several.start_day.arbitrary(where=first),
+        end_day=several.end_day.max(),
+        area=representative(several.area),
+        priority=representative(several.priority),
+        action_diagnosis=representative(several.action_diagnosis),
+        municipality_code=several.municipality_code.arbitrary(where=first),
+        first_hospital=several.hospital_code.arbitrary(where=first),
+        last_hospital=several.hospital_code.argmax(last_key),
+        last_mode=several.discharge_mode.argmax(last_key),
+        any_hospice=several.hospice.any(),
+        any_cancer=several.cancer.any(),
+        any_birth=several.birth.any(),
+    )
+    grouped = grouped.rename(start_s="stay_start")
+    grouped = grouped.filter(((grouped.end_s - grouped.start_s) >= admission_s) | (grouped.priority == ACUTE))
+    kept = singles.union(grouped.select(*singles.columns), distinct=False)
+    kept = kept.mutate(admission=(kept.end_s - kept.start_s) >= admission_s, acute=kept.priority == ACUTE)
+    people = persons.select(
+        p_person=persons.person_id,
+        sex=persons.sex,
+        birth_date=persons.birth_date,
+        death_date=persons.death_date,
+    )
+    joined = kept.join(people, kept.person_id == people.p_person)
+    return joined.select(
+        *[c for c in kept.columns],
+        "sex",
+        "birth_date",
+        "death_date",
+        hours=(joined.end_s - joined.start_s) / 3600.0,
+        age=age_at(joined.birth_date, joined.start_day),
+    )

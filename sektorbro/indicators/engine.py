@@ -1,0 +1,395 @@
+"""Running the indicator definitions on DuckDB (default) or Spark and writing the long result table.
+
+``compute`` builds the stays once (materialised in the backend), runs each definition's Ibis expression,
+lets the backend aggregate the events per month and stratum cell, and rolls the small aggregate up in pandas
+(``rollup.py``). The registry is always validated in DuckDB; for Spark its clean tables are handed over as
+Parquet files and every Ibis expression then runs in Spark."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+
+from sektorbro.indicators.definitions import REGISTRY
+from sektorbro.indicators.definitions.stays import build_stays
+from sektorbro.indicators.model import POPULATION_RATE, Context, StayRules
+from sektorbro.indicators.reference import AGE_BANDS, DATA, region
+from sektorbro.indicators.registry import Registry
+from sektorbro.indicators.rollup import COLUMNS, roll_up
+
+ENGINES = ("duckdb", "spark")
+DEMO_TARIFFS = DATA / "tariffs_demo.csv"
+OPEN_END = dt.date(2999, 12, 31)
+TARIFF_SECTORS = ("somatic", "psychiatric")
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Tariffs
+# ------------------------------------------------------------------------------------------------------------
+
+
+def load_tariffs(path: Path | str | None = None) -> pd.DataFrame:
+    """The dated tariff table (CSV, or JSON as a list or ``{"items": [...]}``); the demo table by default.
+
+    Columns: sector (somatic/psychiatric), valid_from, valid_to (exclusive, empty = open), dkk_per_day, source,
+    example. Rows of one sector must not overlap."""
+    path = Path(path) if path is not None else DEMO_TARIFFS
+    if path.suffix.lower() == ".json":
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        items = payload.get("items") if isinstance(payload, dict) else payload
+        if not isinstance(items, list):
+            raise ValueError(f"{path.name}: expected a list of tariff rows or an object with 'items'")
+        frame = pd.DataFrame(items)
+    else:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [
+        c for c in ("sector", "valid_from", "valid_to", "dkk_per_day", "source") if c not in frame.columns
+    ]
+    if missing:
+        raise ValueError(f"{path.name}: missing columns: {', '.join(missing)}")
+    rows = []
+    for i, row in enumerate(frame.to_dict("records"), start=2):
+        where = f"{path.name}:{i}"
+        sector = str(row["sector"]).strip()
+        if sector not in TARIFF_SECTORS:
+            raise ValueError(f"{where}: sector must be somatic or psychiatric")
+        try:
+            valid_from = dt.date.fromisoformat(str(row["valid_from"]).strip())
+            text_to = str(row["valid_to"] or "").strip()
+            valid_to = (
+                dt.date.fromisoformat(text_to) if text_to and text_to.lower() not in ("none", "nan") else None
+            )
+        except ValueError as exc:
+            raise ValueError(f"{where}: dates must be YYYY-MM-DD") from exc
+        try:
+            amount = float(row["dkk_per_day"])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{where}: dkk_per_day must be a number") from exc
+        if amount < 0 or (valid_to is not None and valid_to <= valid_from):
+            raise ValueError(f"{where}: negative amount or valid_to not after valid_from")
+        if not str(row["source"]).strip():
+            raise ValueError(f"{where}: source is required")
+        example = str(row.get("example", "")).strip().lower() in ("true", "1", "yes")
+        rows.append((sector, valid_from, valid_to, amount, str(row["source"]).strip(), example))
+    table = pd.DataFrame(
+        rows, columns=["sector", "valid_from", "valid_to", "dkk_per_day", "source", "example"]
+    )
+    for sector, part in table.groupby("sector"):
+        part = part.sort_values("valid_from")
+        ends = part["valid_to"].tolist()
+        starts = part["valid_from"].tolist()
+        for before, after in zip(ends[:-1], starts[1:], strict=True):
+            if before is None or before > after:
+                raise ValueError(f"{path.name}: {sector} rows overlap")
+    return table
+
+
+def _tariff_arrow(tariffs: pd.DataFrame) -> pa.Table:
+    return pa.table(
+        {
+            "sector": pa.array(tariffs["sector"].tolist(), type=pa.string()),
+            "valid_from": pa.array(tariffs["valid_from"].tolist(), type=pa.date32()),
+            "valid_to": pa.array([d or OPEN_END for d in tariffs["valid_to"].tolist()], type=pa.date32()),
+            "ore_per_day": pa.array([round(a * 100) for a in tariffs["dkk_per_day"]], type=pa.int64()),
+        }
+    )
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Backends
+# ------------------------------------------------------------------------------------------------------------
+
+
+class DuckDBBackend:
+    name = "duckdb"
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.con = registry.con
+        self.raw = registry.con.con
+        self.raw.execute("SET enable_progress_bar = false")
+        self.created: list[str] = []  # materialised tables
+        self.registered: list[str] = []  # registered Arrow tables (views)
+        self.token = uuid.uuid4().hex[:8]
+
+    def table(self, name: str) -> Any:
+        return self.con.table(name)
+
+    def register(self, name: str, table: pa.Table) -> Any:
+        unique = f"{name}_{self.token}"
+        self.raw.register(unique, table)
+        self.registered.append(unique)
+        return self.con.table(unique)
+
+    def materialize(self, expr: Any, name: str) -> Any:
+        unique = f"{name}_{self.token}"
+        # the SQL is Ibis's compilation of our own expression; the name is ours
+        self.raw.execute(f"CREATE OR REPLACE TABLE {unique} AS {self.con.compile(expr)}")
+        self.created.append(unique)
+        return self.con.table(unique)
+
+    def execute(self, expr: Any) -> pd.DataFrame:
+        return self.con.to_pyarrow(expr).to_pandas()
+
+    def close(self) -> None:
+        for name in self.created:
+            self.raw.execute(f"DROP TABLE IF EXISTS {name}")
+        for name in self.registered:
+            self.raw.unregister(name)
+
+
+def spark_session(*, cores: int = 2, memory: str = "2g") -> Any:
+    """A local Spark session set up for the engine (loopback only, no UI, Arrow on, few shuffle partitions)."""
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    warehouse = Path(tempfile.gettempdir()) / "sektorbro-spark-warehouse"
+    session = (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName("sektorbro-indicators")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", memory)
+        .config("spark.sql.shuffle.partitions", str(cores * 2))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.warehouse.dir", str(warehouse))
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+class SparkBackend:
+    """The same Ibis expressions on Spark. The registry's clean tables are copied to Parquet for Spark to read."""
+
+    name = "spark"
+
+    def __init__(self, registry: Registry, session: Any | None = None) -> None:
+        self.session = session or spark_session()
+        self.con = ibis.pyspark.connect(self.session)
+        self.folder = Path(tempfile.mkdtemp(prefix="sektorbro-spark-"))
+        self.token = uuid.uuid4().hex[:8]
+        self.views: list[str] = []
+        self.cached: list[Any] = []
+        raw = registry.con.con
+        for name in registry.present:
+            path = self.folder / f"{name}.parquet"
+            quoted = "'" + str(path).replace("'", "''") + "'"
+            raw.execute(f"COPY (SELECT * FROM {name}) TO {quoted} (FORMAT parquet)")  # noqa: S608 - our table name
+            self._view(name, self.session.read.parquet(str(path)))
+
+    def _view(self, name: str, frame: Any) -> str:
+        unique = f"sb_{name}_{self.token}"
+        frame.createOrReplaceTempView(unique)
+        self.views.append(unique)
+        return unique
+
+    def table(self, name: str) -> Any:
+        return self.con.table(f"sb_{name}_{self.token}")
+
+    def register(self, name: str, table: pa.Table) -> Any:
+        import pyarrow.parquet as pq
+
+        path = self.folder / f"{name}.parquet"
+        pq.write_table(table, path)
+        return self.con.table(self._view(name, self.session.read.parquet(str(path))))
+
+    def materialize(self, expr: Any, name: str) -> Any:
+        frame = self.session.sql(str(self.con.compile(expr))).persist()
+        frame.count()
+        self.cached.append(frame)
+        return self.con.table(self._view(name, frame))
+
+    def execute(self, expr: Any) -> pd.DataFrame:
+        return self.con.to_pyarrow(expr).to_pandas()
+
+    def close(self) -> None:
+        for frame in self.cached:
+            frame.unpersist()
+        for view in self.views:
+            self.session.catalog.dropTempView(view)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# compute
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _age_group(age: Any) -> Any:
+    cases = [(age <= high, label) for label, _low, high in AGE_BANDS if high is not None]
+    return ibis.cases(*cases, else_=AGE_BANDS[-1][0])
+
+
+def _aggregate_events(events: Any, start: dt.date, end: dt.date) -> Any:
+    events = events.filter((events.day >= ibis.literal(start)) & (events.day <= ibis.literal(end)))
+    month = (events.day.year() * 100 + events.day.month()).cast("int64")
+    return events.group_by(
+        month=month,
+        municipality_code=events.municipality_code,
+        hospital_code=events.hospital_code,
+        area=events.area,
+        sex=events.sex,
+        age_group=_age_group(events.age),
+    ).aggregate(
+        numerator=events.numerator.sum().cast("int64"),
+        denominator=events.denominator.sum().cast("int64"),
+        amount_ore=events.amount_ore.sum().cast("int64"),
+    )
+
+
+def _aggregate_population(table: Any) -> Any:
+    return table.group_by(
+        year=table.year.cast("int64"),
+        municipality_code=table.municipality_code,
+        sex=table.sex,
+        age_group=_age_group(table.age),
+    ).aggregate(count=table["count"].sum().cast("int64"))
+
+
+def _normalise(frame: pd.DataFrame, text: Sequence[str]) -> pd.DataFrame:
+    """Same dtypes whatever the backend returned (object/str, None for missing)."""
+    frame = frame.copy()
+    for column in text:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
+
+
+def compute(
+    registry: Registry,
+    start: dt.date,
+    end: dt.date,
+    *,
+    indicators: Sequence[str] | None = None,
+    engine: str = "duckdb",
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    tariffs: pd.DataFrame | Path | str | None = None,
+    spark: Any | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Compute indicators over ``start``..``end`` (inclusive, Danish dates) into the long result table.
+
+    ``indicators``: ids from ``REGISTRY`` (default: all whose optional input tables are present).
+    ``params``: per indicator id a mapping of parameter overrides, and ``"stays"`` for ``StayRules``.
+    ``tariffs``: a tariff table (``load_tariffs``) or a file; the demo table (example values) by default.
+    ``engine``: ``duckdb`` or ``spark`` (``spark``: an existing SparkSession, else a local one is started).
+    The frame's ``attrs["notes"]`` lists skipped indicators and other remarks."""
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (use {' or '.join(ENGINES)})")
+    params = dict(params or {})
+    unknown = sorted(set(params) - set(REGISTRY) - {"stays"})
+    if unknown:
+        raise ValueError(f"parameters for unknown indicators: {', '.join(unknown)}")
+    notes: list[str] = []
+    wanted = list(indicators) if indicators is not None else list(REGISTRY)
+    for indicator_id in wanted:
+        if indicator_id not in REGISTRY:
+            raise ValueError(f"unknown indicator {indicator_id!r}")
+    selected = []
+    for indicator_id in wanted:
+        indicator = REGISTRY[indicator_id]
+        missing = [t for t in indicator.requires if t not in registry.present]
+        if missing:
+            notes.append(f"{indicator_id} skipped: the registry has no {', '.join(missing)} table")
+            continue
+        selected.append((indicator, indicator.resolve(params.get(indicator_id))))
+    rules = StayRules(**dict(params.get("stays", {})))
+    tariff_table = tariffs if isinstance(tariffs, pd.DataFrame) else load_tariffs(tariffs)
+    if tariff_table["example"].any():
+        notes.append("the tariff table holds example values, not official rates")
+    reg = region()
+
+    def step(name: str) -> None:
+        if progress:
+            progress(name)
+
+    backend: DuckDBBackend | SparkBackend
+    backend = DuckDBBackend(registry) if engine == "duckdb" else SparkBackend(registry, spark)
+    try:
+        optional = {n: backend.table(n) if n in registry.present else None for n in ("diagnoses", "chronic")}
+        contacts, persons = backend.table("contacts"), backend.table("persons")
+        stays = backend.materialize(build_stays(contacts, persons, optional["diagnoses"], rules), "stays")
+        ctx = Context(
+            persons=persons,
+            contacts=contacts,
+            population=backend.table("population"),
+            stays=stays,
+            tariffs=backend.register("tariffs", _tariff_arrow(tariff_table)),
+            start=start,
+            end=end,
+            rules=rules,
+            diagnoses=optional["diagnoses"],
+            ready=backend.table("ready_for_discharge") if "ready_for_discharge" in registry.present else None,
+            chronic=optional["chronic"],
+            materialize=backend.materialize,
+        )
+        step("stays")
+        population = _normalise(
+            backend.execute(_aggregate_population(ctx.population)), ["municipality_code", "sex", "age_group"]
+        )
+        frames = []
+        for indicator, values in selected:
+            aggregate = backend.execute(_aggregate_events(indicator.events(ctx, values), start, end))
+            aggregate = _normalise(
+                aggregate, ["municipality_code", "hospital_code", "area", "sex", "age_group"]
+            )
+            denominators = None
+            if indicator.kind == POPULATION_RATE:
+                assert indicator.denominators is not None
+                denominators = _normalise(
+                    backend.execute(_aggregate_population(indicator.denominators(ctx, values))),
+                    ["municipality_code", "sex", "age_group"],
+                )
+            rows, more = roll_up(indicator, aggregate, population, denominators, start, end, reg)
+            notes += [n for n in more if n not in notes]
+            frames.append(rows)
+            step(indicator.id)
+    finally:
+        backend.close()
+    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    result.attrs["notes"] = notes
+    return result
+
+
+def stays(registry: Registry, *, rules: StayRules | None = None) -> pd.DataFrame:
+    """The stays the indicators can count (admissions and acute stays), on DuckDB, for inspection and tests."""
+    backend = DuckDBBackend(registry)
+    try:
+        diagnoses = backend.table("diagnoses") if "diagnoses" in registry.present else None
+        expr = build_stays(
+            backend.table("contacts"), backend.table("persons"), diagnoses, rules or StayRules()
+        )
+        return backend.execute(expr.order_by(["person_id", "start_s"]))
+    finally:
+        backend.close()
+
+
+def write(result: pd.DataFrame, path: Path | str) -> None:
+    """Write the result as CSV or Parquet, by the file's extension."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    table = result[COLUMNS]
+    if suffix == ".parquet":
+        table.to_parquet(path, index=False)
+    elif suffix == ".csv":
+        table.to_csv(path, index=False)
+    else:
+        raise ValueError(f"{path}: write .csv or .parquet")
