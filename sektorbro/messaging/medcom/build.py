@@ -14,6 +14,7 @@ import copy
 import dataclasses
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -207,6 +208,9 @@ class BuildOptions:
 
 
 DEFAULT_OPTIONS = BuildOptions()
+
+
+_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
 class CannotAcknowledge(ValueError):
@@ -986,6 +990,8 @@ def acknowledgement_message(
     acked_id = received.message_id
     if header is None or not acked_id:
         raise CannotAcknowledge("the received message has no readable MessageHeader id")
+    if not _FHIR_ID.fullmatch(acked_id):  # response.identifier is a FHIR id; a malformed one cannot be quoted
+        raise CannotAcknowledge(f"the received MessageHeader id {acked_id!r} is not a valid FHIR id")
     if received.event == "acknowledgement-message":
         raise CannotAcknowledge("an acknowledgement is never acknowledged")
     them_party = _party(received.resolve_ref(header.get("sender")))
