@@ -130,43 +130,42 @@ def extended_responsibility(
         return answer(False)
     destination = state.destination
     day = local_date(end)
+    # Which part of the arrangement the destination falls under: (applies from, scope, where to).
+    arrangement: tuple[dt.date, tuple[str, str], tuple[str, str]] | None = None
     if destination in MUNICIPAL_PLACES:
-        if day < settings.places_from:
-            reasons.append(
-                Reason(
-                    "For akut- og midlertidige pladser og plejehjem gælder ordningen fra %s."
-                    % settings.places_from.strftime("%d.%m.%Y"),
-                    "For acute and temporary places and nursing homes the arrangement applies from %s."
-                    % settings.places_from.strftime("%d.%m.%Y"),
-                )
-            )
-            return answer(False)
-        reasons.append(
-            Reason(
-                "Udskrevet efter mere end %d timer til kommunal sygepleje på en plads eller et plejehjem."
-                % settings.short_stay_hours,
-                "Discharged after more than %d hours to municipal nursing in a place or a nursing home."
-                % settings.short_stay_hours,
-            )
+        arrangement = (
+            settings.places_from,
+            (
+                "For akut- og midlertidige pladser og plejehjem",
+                "For acute and temporary places and nursing homes",
+            ),
+            (
+                "til kommunal sygepleje på en plads eller et plejehjem",
+                "to municipal nursing in a place or a nursing home",
+            ),
         )
-        return answer(True)
-    if destination == "own_home" and snapshot.municipal_nursing_after_discharge:
-        if day < settings.own_home_from:
+    elif destination == "own_home" and snapshot.municipal_nursing_after_discharge:
+        arrangement = (
+            settings.own_home_from,
+            ("For eget hjem med kommunal sygepleje", "For the own home with municipal nursing"),
+            ("til eget hjem med kommunal sygepleje", "to the own home with municipal nursing"),
+        )
+    if arrangement is not None:
+        applies_from, (scope_da, scope_en), (where_da, where_en) = arrangement
+        if day < applies_from:
+            start = applies_from.strftime("%d.%m.%Y")
             reasons.append(
                 Reason(
-                    "For eget hjem med kommunal sygepleje gælder ordningen fra %s."
-                    % settings.own_home_from.strftime("%d.%m.%Y"),
-                    "For the own home with municipal nursing the arrangement applies from %s."
-                    % settings.own_home_from.strftime("%d.%m.%Y"),
+                    f"{scope_da} gælder ordningen fra {start}.",
+                    f"{scope_en} the arrangement applies from {start}.",
                 )
             )
             return answer(False)
+        hours_needed = settings.short_stay_hours
         reasons.append(
             Reason(
-                "Udskrevet efter mere end %d timer til eget hjem med kommunal sygepleje."
-                % settings.short_stay_hours,
-                "Discharged after more than %d hours to the own home with municipal nursing."
-                % settings.short_stay_hours,
+                f"Udskrevet efter mere end {hours_needed} timer {where_da}.",
+                f"Discharged after more than {hours_needed} hours {where_en}.",
             )
         )
         return answer(True)

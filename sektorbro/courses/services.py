@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sektorbro.agreement.model import EVENT_TYPES
 from sektorbro.citizens.models import Citizen
 from sektorbro.core import audit
 from sektorbro.core.errors import ConflictError, DomainError, NotPermitted
@@ -59,19 +60,14 @@ def _append(
     )
 
 
-def _bump_version(course: Course, expected_version: int | None) -> None:
-    """Compare-and-set on the version: the second of two concurrent writers gets a conflict."""
-    query = Course.objects.filter(pk=course.pk)
-    if expected_version is not None:
-        query = query.filter(version=expected_version)
-    updated = query.update(version=F("version") + 1)
-    if updated != 1:
+def _refuse_if_stale(course: Course, expected_version: int | None) -> None:
+    """Optimistic concurrency: the second of two writers who read the same version gets a conflict."""
+    if expected_version is not None and course.version != expected_version:
         raise ConflictError(
             _(
                 "Someone else changed this course meanwhile. Reload the course and try again; nothing was saved."
             )
         )
-    course.refresh_from_db(fields=["version"])
 
 
 @transaction.atomic
@@ -129,30 +125,17 @@ def open_course(
 
 # Which party may record which event through the user interface (messages from the hospital's own systems
 # come in as ``source="message"`` and record facts regardless).
-HOSPITAL_EVENTS = frozenset(
-    {
-        "transferred",
-        "leave_started",
-        "leave_ended",
-        "ready_for_discharge",
-        "treatment_resumed",
-        "discharge_date_proposed",
-        "discharge_date_agreed",
-        "care_plan_sent",
-        "assessment_plan_made",
-        "discharge_report_sent",
-        "rehab_plan_sent",
-        "discharge_summary_sent",
-        "fmk_updated",
-        "discharge_agreement_made",
-        "coordination_plan_made",
-        "weekend_discharge_agreed",
-        "discharged",
-        "died",
-        "terminal_assessed",
-        "admission_report_received",
-    }
-)
+# The hospital records every fact about the stay except the admission itself (opened by open_course), the
+# municipality's own admission report, the shared contact events and the undo events (allowed separately).
+HOSPITAL_EVENTS = frozenset(EVENT_TYPES) - {
+    "admitted",
+    "admission_report_sent",
+    "correspondence_sent",
+    "correspondence_read",
+    "phone_contact_logged",
+    "cancelled",
+    "corrected",
+}
 MUNICIPAL_EVENTS = frozenset(
     {"admission_report_sent", "discharge_date_proposed", "discharge_date_agreed", "weekend_discharge_agreed"}
 )
@@ -244,7 +227,6 @@ def record_event(
     """Append one event after the rules core allowed the transition. Refusals raise ``DomainError`` with the
     rule's reason; a stale ``expected_version`` raises ``ConflictError``; nothing is written in either case."""
     from sektorbro.agreement import rules
-    from sektorbro.agreement.model import EVENT_TYPES
     from sektorbro.courses.snapshot import build_snapshot
 
     _require_aware(occurred_at, "occurred_at")
@@ -253,12 +235,7 @@ def record_event(
     if source == "user" and not may_record(actor, course, event_type):
         raise NotPermitted(_("Your role cannot record this event on this course."))
     locked = Course.objects.select_for_update().select_related("citizen", "hospital").get(pk=course.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConflictError(
-            _(
-                "Someone else changed this course meanwhile. Reload the course and try again; nothing was saved."
-            )
-        )
+    _refuse_if_stale(locked, expected_version)
     data = dict(data or {})
     if (
         event_type in ("cancelled", "corrected")
@@ -333,12 +310,7 @@ def update_course_facts(
     """Facts about the course that are not events (used by the hospital's discharge planning)."""
     with transaction.atomic():
         locked = Course.objects.select_for_update().get(pk=course.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise ConflictError(
-                _(
-                    "Someone else changed this course meanwhile. Reload the course and try again; nothing was saved."
-                )
-            )
+        _refuse_if_stale(locked, expected_version)
         changes: dict[str, Any] = {}
         if municipal_nursing_after_discharge is not None:
             changes["municipal_nursing_after_discharge"] = municipal_nursing_after_discharge
