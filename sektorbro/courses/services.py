@@ -43,11 +43,11 @@ def _append(
     organisation: OrganisationUnit | None = None,
     supersedes: CourseEvent | None = None,
     source_message_id: str = "",
+    seq: int,
 ) -> CourseEvent:
-    last = course.events.order_by("-seq").values_list("seq", flat=True).first() or 0
     return CourseEvent.objects.create(
         course=course,
-        seq=last + 1,
+        seq=seq,
         type=type,
         occurred_at=occurred_at,
         actor=_actor_user(actor),
@@ -70,8 +70,12 @@ def _refuse_if_stale(course: Course, expected_version: int | None) -> None:
         )
 
 
-@transaction.atomic
-def open_course(
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Call this inside a transaction that is rolled back on error.")
+
+
+def open_course_in_transaction(
     *,
     actor: Any,
     citizen: Citizen,
@@ -83,6 +87,8 @@ def open_course(
     episode_of_care_id: str = "",
     source_message_id: str = "",
 ) -> Course:
+    """Open a course inside the caller's transaction (ingestion gives each message one savepoint)."""
+    _require_transaction()
     _require_aware(admitted_at, "admitted_at")
     if hospital.kind != "hospital":
         raise DomainError(_("The course must belong to a hospital."), field="hospital")
@@ -112,6 +118,7 @@ def open_course(
         organisation=department or hospital,
         data={"department": department.key if department else None, "area": area, "track": track},
         source_message_id=source_message_id,
+        seq=1,
     )
     audit.record(
         actor=actor,
@@ -121,6 +128,9 @@ def open_course(
         data={"hospital": hospital.key, "track": track, "area": area},
     )
     return course
+
+
+open_course = transaction.atomic(open_course_in_transaction)
 
 
 # Which party may record which event through the user interface (messages from the hospital's own systems
@@ -199,6 +209,7 @@ def _update_projections(course: Course, events: list[CourseEvent]) -> None:
             course.unit_kind = department.department_type or "ward"
     course.save(
         update_fields=[
+            "version",
             "admitted_at",
             "discharged_at",
             "discharge_destination",
@@ -210,8 +221,7 @@ def _update_projections(course: Course, events: list[CourseEvent]) -> None:
     )
 
 
-@transaction.atomic
-def record_event(
+def record_event_in_transaction(
     *,
     actor: Any,
     course: Course,
@@ -225,16 +235,22 @@ def record_event(
     source_message_id: str = "",
 ) -> CourseEvent:
     """Append one event after the rules core allowed the transition. Refusals raise ``DomainError`` with the
-    rule's reason; a stale ``expected_version`` raises ``ConflictError``; nothing is written in either case."""
+    rule's reason; a stale ``expected_version`` raises ``ConflictError``; nothing is written in either case.
+    The caller holds the transaction and rolls it (or its savepoint) back on any error."""
     from sektorbro.agreement import rules
     from sektorbro.courses.snapshot import build_snapshot
 
+    _require_transaction()
     _require_aware(occurred_at, "occurred_at")
     if event_type not in EVENT_TYPES:
         raise DomainError(_("Unknown event: %(type)s.") % {"type": event_type}, field="type", code="unknown")
     if source == "user" and not may_record(actor, course, event_type):
         raise NotPermitted(_("Your role cannot record this event on this course."))
-    locked = Course.objects.select_for_update().select_related("citizen", "hospital").get(pk=course.pk)
+    locked = (
+        Course.objects.select_for_update(of=("self",))
+        .select_related("citizen", "hospital", "hospital__cluster")
+        .get(pk=course.pk)
+    )
     _refuse_if_stale(locked, expected_version)
     data = dict(data or {})
     if (
@@ -282,11 +298,13 @@ def record_event(
         organisation=organisation,
         supersedes=supersedes,
         source_message_id=source_message_id,
+        seq=(existing[-1].seq if existing else 0) + 1,
     )
-    Course.objects.filter(pk=locked.pk).update(version=F("version") + 1)
-    locked.refresh_from_db(fields=["version"])
+    locked.version += 1  # the row is locked: nobody else moved it meanwhile
     if event_type in PROJECTION_EVENTS or event_type == "admitted":
-        _update_projections(locked, [*existing, event])
+        _update_projections(locked, [*existing, event])  # saves the new version too
+    else:
+        Course.objects.filter(pk=locked.pk).update(version=F("version") + 1)
     course.version = locked.version
     audit.record(
         actor=actor,
@@ -296,6 +314,10 @@ def record_event(
         data={"seq": event.seq, "source": source, **({"supersedes": supersedes.seq} if supersedes else {})},
     )
     return event
+
+
+# The same, each in its own transaction (a savepoint when the caller already has one).
+record_event = transaction.atomic(record_event_in_transaction)
 
 
 def update_course_facts(

@@ -56,6 +56,29 @@ class WaitFor(Exception):
 
 
 @dataclass
+class Facts:
+    """What a valid-enough message says, extracted once and shared by the summary and the course update."""
+
+    common: extract.MessageFacts
+    notification: extract.HospitalNotificationFacts | None = None
+    correspondence: extract.CareCommunicationFacts | None = None
+    acknowledgement: extract.AcknowledgementFacts | None = None
+
+    @classmethod
+    def of(cls, checked: Checked) -> Facts:
+        common = extract.common(checked)
+        if common.kind == "hospital-notification-message":
+            hn = extract.hospital_notification(checked)
+            return cls(hn.common, notification=hn)
+        if common.kind == "care-communication-message":
+            cc = extract.care_communication(checked)
+            return cls(cc.common, correspondence=cc)
+        if common.kind == "acknowledgement-message":
+            return cls(common, acknowledgement=extract.acknowledgement(checked))
+        return cls(common)
+
+
+@dataclass
 class Applied:
     description: str
     citizen: Citizen | None = None
@@ -74,7 +97,7 @@ def receive(raw: bytes, *, transport: str, sender_label: str = "") -> InboxMessa
         )
 
 
-_UNIT_CACHE: dict[tuple[str, str], tuple[float, int | None]] = {}
+_UNIT_CACHE: dict[tuple[str, str], tuple[float, OrganisationUnit | None]] = {}
 UNIT_CACHE_SECONDS = 60.0
 
 
@@ -83,20 +106,17 @@ def clear_unit_cache() -> None:
 
 
 def _unit(party: extract.Party | None) -> OrganisationUnit | None:
-    """The organisation unit with this location number or SOR code (cached briefly: ingestion asks often)."""
+    """The organisation unit with this location number or SOR code. Kept for a minute: every message names two
+    or three units and they seldom change (staff fixing a unit and reprocessing clears the cache)."""
     if party is None:
         return None
     key = (party.gln, party.sor)
     cached = _UNIT_CACHE.get(key)
     now = time.monotonic()
     if cached is not None and now - cached[0] < UNIT_CACHE_SECONDS:
-        if cached[1] is None:
-            return None
-        found = OrganisationUnit.objects.filter(pk=cached[1]).select_related("parent", "municipality").first()
-        if found is not None:
-            return found
+        return cached[1]
     unit = _lookup_unit(party)
-    _UNIT_CACHE[key] = (now, unit.pk if unit else None)
+    _UNIT_CACHE[key] = (now, unit)
     return unit
 
 
@@ -106,11 +126,15 @@ def _lookup_unit(party: extract.Party) -> OrganisationUnit | None:
         condition |= Q(location_number=party.gln)
     if party.sor:
         condition |= Q(sor_code=party.sor)
-    return OrganisationUnit.objects.filter(condition).select_related("parent", "municipality").first()
+    return (
+        OrganisationUnit.objects.filter(condition)
+        .select_related("parent", "parent__cluster", "municipality", "cluster")
+        .first()
+    )
 
 
-def _summary(checked: Checked) -> dict[str, Any]:
-    facts = extract.common(checked)
+def _summary(extracted: Facts) -> dict[str, Any]:
+    facts = extracted.common
     summary: dict[str, Any] = {
         "sender_name": facts.sender.name if facts.sender else "",
         "receiver_name": facts.receiver.name if facts.receiver else "",
@@ -126,8 +150,8 @@ def _summary(checked: Checked) -> dict[str, Any]:
     def show(value: dt.datetime | None) -> str:
         return value.astimezone(local).strftime("%d.%m.%Y %H:%M") if value else "–"
 
-    if facts.kind == "hospital-notification-message":
-        hn = extract.hospital_notification(checked)
+    if extracted.notification is not None:
+        hn = extracted.notification
         da, en = extract.event_label(hn.event_code)
         summary["event_label"] = da
         summary["event_label_en"] = en
@@ -140,8 +164,8 @@ def _summary(checked: Checked) -> dict[str, Any]:
             summary["facts"].append(
                 {"label": "Orlov", "value": f"{show(hn.leave_start)} – {show(hn.leave_end)}"}
             )
-    elif facts.kind == "care-communication-message":
-        cc = extract.care_communication(checked)
+    elif extracted.correspondence is not None:
+        cc = extracted.correspondence
         summary["event_label"] = cc.topic or cc.category
         summary["title"] = cc.topic or cc.category
         summary["texts"] = list(cc.texts)
@@ -150,8 +174,8 @@ def _summary(checked: Checked) -> dict[str, Any]:
             {"label": "Kategori", "value": cc.category},
             {"label": "Aktivitet", "value": facts.activity},
         ]
-    elif facts.kind == "acknowledgement-message":
-        ack = extract.acknowledgement(checked)
+    elif extracted.acknowledgement is not None:
+        ack = extracted.acknowledgement
         summary["event_label"] = ack.code
         summary["facts"] = [{"label": "Kvitterer for", "value": ack.acknowledged_id}]
         summary["texts"] = list(ack.problems)
@@ -189,8 +213,16 @@ def _event(course: Course, event_type: str) -> CourseEvent | None:
     )
 
 
-def _apply_hospital_notification(message: InboxMessage, checked: Checked) -> Applied:
-    hn = extract.hospital_notification(checked)
+def _accepted(message_id: str | None) -> bool:
+    return (
+        bool(message_id)
+        and InboxMessage.objects.filter(message_id=message_id, status=InboxStatus.ACCEPTED).exists()
+    )
+
+
+def _apply_hospital_notification(message: InboxMessage, checked: Checked, extracted: Facts) -> Applied:
+    hn = extracted.notification
+    assert hn is not None
     facts = hn.common
     receiver = message.receiver_unit
     if receiver is None:
@@ -209,14 +241,10 @@ def _apply_hospital_notification(message: InboxMessage, checked: Checked) -> App
     base = hn.event_code.split("_", 1)[-1]
     episode = hn.episode_ids[0] if hn.episode_ids else ""
     opening = hn.event_code in ("STIN", "STAA")
-    waiting = (
-        bool(facts.refers_to)
-        and not InboxMessage.objects.filter(message_id=facts.refers_to, status=InboxStatus.ACCEPTED).exists()
-    )
     try:
         citizen = _citizen(facts, receiver, create=opening)
     except Unapplicable:
-        if not opening and waiting and facts.refers_to:
+        if not opening and facts.refers_to and not _accepted(facts.refers_to):
             raise WaitFor(facts.refers_to) from None
         raise
     course = (
@@ -236,7 +264,7 @@ def _apply_hospital_notification(message: InboxMessage, checked: Checked) -> App
                 "Forløbet findes allerede for dette episode-id; intet ændret.", citizen, course, []
             )
         assert hn.start is not None
-        course = course_services.open_course(
+        course = course_services.open_course_in_transaction(
             actor=None,
             citizen=citizen,
             hospital=hospital,
@@ -256,19 +284,14 @@ def _apply_hospital_notification(message: InboxMessage, checked: Checked) -> App
             list(course.events.all()),
         )
     if course is None:
-        if (
-            facts.refers_to
-            and not InboxMessage.objects.filter(
-                message_id=facts.refers_to, status=InboxStatus.ACCEPTED
-            ).exists()
-        ):
+        if facts.refers_to and not _accepted(facts.refers_to):
             raise WaitFor(facts.refers_to)
         raise Unapplicable("Der findes intet forløb for dette episode-id hos afsenderen.")
     if hn.event_code.startswith("AN_"):
         target = _event(course, CORRECTS[base])
         if target is None:
             raise Unapplicable(f"Der er ingen hændelse at annullere ({CORRECTS[base]}).")
-        event = course_services.record_event(
+        event = course_services.record_event_in_transaction(
             actor=actor, course=course, event_type="cancelled", occurred_at=facts.sent_at or timezone.now(),
             supersedes=target, source="message", source_message_id=facts.message_id, data={"code": hn.event_code},
         )  # fmt: skip
@@ -280,7 +303,7 @@ def _apply_hospital_notification(message: InboxMessage, checked: Checked) -> App
         when = {"STIN": hn.start, "STAA": hn.start, "STOR": hn.leave_start, "SLOR": hn.leave_end}.get(
             base, hn.end
         )
-        event = course_services.record_event(
+        event = course_services.record_event_in_transaction(
             actor=actor, course=course, event_type="corrected", occurred_at=when or target.occurred_at,
             supersedes=target, source="message", source_message_id=facts.message_id, data={"code": hn.event_code},
         )  # fmt: skip
@@ -298,7 +321,7 @@ def _apply_hospital_notification(message: InboxMessage, checked: Checked) -> App
     if event_type == "discharged":
         data["destination"] = "own_home"
     try:
-        event = course_services.record_event(
+        event = course_services.record_event_in_transaction(
             actor=actor, course=course, event_type=event_type, occurred_at=when or facts.sent_at or timezone.now(),
             data=data, source="message", source_message_id=facts.message_id,
         )  # fmt: skip
@@ -307,8 +330,9 @@ def _apply_hospital_notification(message: InboxMessage, checked: Checked) -> App
     return Applied(extract.event_label(hn.event_code)[0] + " registreret.", citizen, course, [event])
 
 
-def _apply_care_communication(message: InboxMessage, checked: Checked) -> Applied:
-    cc = extract.care_communication(checked)
+def _apply_care_communication(message: InboxMessage, checked: Checked, extracted: Facts) -> Applied:
+    cc = extracted.correspondence
+    assert cc is not None
     receiver = message.receiver_unit
     if receiver is None:
         raise Unapplicable("Modtageren er ikke en enhed i Sektorbro.")
@@ -319,7 +343,7 @@ def _apply_care_communication(message: InboxMessage, checked: Checked) -> Applie
             "Korrespondancen er knyttet til borgeren; der er intet åbent forløb.", citizen, None, []
         )
     to = "hospital" if receiver.kind in ("hospital", "department") else "municipality"
-    event = course_services.record_event(
+    event = course_services.record_event_in_transaction(
         actor=f"MedCom: {cc.common.sender.name if cc.common.sender else ''}",
         course=course,
         event_type="correspondence_sent",
@@ -336,8 +360,9 @@ def _apply_care_communication(message: InboxMessage, checked: Checked) -> Applie
     return Applied("Korrespondance registreret på forløbet.", citizen, course, [event])
 
 
-def _apply_acknowledgement(message: InboxMessage, checked: Checked) -> Applied:
-    ack = extract.acknowledgement(checked)
+def _apply_acknowledgement(message: InboxMessage, checked: Checked, extracted: Facts) -> Applied:
+    ack = extracted.acknowledgement
+    assert ack is not None
     updated = OutboxMessage.objects.filter(message_id=ack.acknowledged_id).update(
         ack_code=ack.code, acknowledged_at=timezone.now()
     )
@@ -346,15 +371,16 @@ def _apply_acknowledgement(message: InboxMessage, checked: Checked) -> Applied:
     return Applied(f"Kvittering ({ack.code}) registreret på den sendte meddelelse.")
 
 
-def _enqueue_ack(message: InboxMessage, checked: Checked, code: str) -> OutboxMessage | None:
+def _ack(message: InboxMessage, checked: Checked, extracted: Facts | None, code: str) -> OutboxMessage | None:
+    """The acknowledgement for a processed message, not yet saved (the batch inserts them together)."""
     if message.kind == MessageKind.ACKNOWLEDGEMENT:
         return None  # acknowledgements are never acknowledged
     try:
         bundle = build.acknowledgement(checked, code=code, issues=checked.issues, now=timezone.now())
     except build.CannotAcknowledge:
         return None
-    facts = extract.common(checked)
-    return OutboxMessage.objects.create(
+    facts = extracted.common if extracted is not None else extract.common(checked)
+    return OutboxMessage(
         message_id=bundle["entry"][0]["resource"]["id"],
         kind=MessageKind.ACKNOWLEDGEMENT,
         event_code=code,
@@ -370,106 +396,166 @@ def _enqueue_ack(message: InboxMessage, checked: Checked, code: str) -> OutboxMe
     )
 
 
-def process(message: InboxMessage, *, worker: str = "ingest", reprocessing: bool = False) -> InboxMessage:
-    """Process one stored message. Returns the row with its outcome."""
+# Everything about an inbox row except the raw bytes (never rewritten) and the arrival facts.
+PROCESSED_FIELDS = [
+    "content_type",
+    "message_id",
+    "envelope_id",
+    "kind",
+    "event_code",
+    "sender_gln",
+    "receiver_gln",
+    "sender_unit",
+    "receiver_unit",
+    "citizen",
+    "course",
+    "duplicate_of",
+    "status",
+    "reason",
+    "errors",
+    "effect",
+    "summary",
+    "waiting_for",
+    "attempts",
+    "claimed_by",
+    "processed_at",
+]
+
+
+def _process_one(message: InboxMessage) -> OutboxMessage | None:
+    """Decide and apply one claimed message inside the batch's transaction; returns its acknowledgement."""
+    checked = check(bytes(message.raw))
+    message.content_type = checked.content_type
+    message.errors = [i.as_dict() for i in checked.issues]
+    message.processed_at = timezone.now()
+    extracted: Facts | None = None
+    if checked.bundle is not None and checked.header() is not None:
+        extracted = Facts.of(checked)
+        facts = extracted.common
+        message.message_id = facts.message_id[:100]
+        message.envelope_id = facts.envelope_id[:100]
+        message.kind = KINDS.get(facts.kind, MessageKind.UNKNOWN)
+        message.sender_gln = facts.sender.gln if facts.sender else ""
+        message.receiver_gln = facts.receiver.gln if facts.receiver else ""
+        message.sender_unit = _unit(facts.sender)
+        message.receiver_unit = _unit(facts.receiver)
+        message.summary = _summary(extracted)
+        if extracted.notification is not None:
+            message.event_code = extracted.notification.event_code
+    earlier = (
+        InboxMessage.objects.filter(message_id=message.message_id)
+        .exclude(pk=message.pk)
+        .exclude(status__in=[InboxStatus.RECEIVED, InboxStatus.DUPLICATE])
+        .order_by("id")
+        .first()
+        if message.message_id
+        else None
+    )
+    if earlier is not None and earlier.status in (InboxStatus.ACCEPTED, InboxStatus.REJECTED):
+        message.status = InboxStatus.DUPLICATE
+        message.duplicate_of = earlier
+        message.reason = "Samme meddelelse (MessageHeader.id) er modtaget før; den anvendes ikke igen."
+        message.citizen_id, message.course_id = earlier.citizen_id, earlier.course_id
+        message.save(update_fields=PROCESSED_FIELDS)
+        return _ack(
+            message, checked, extracted, "ok" if earlier.status == InboxStatus.ACCEPTED else "fatal-error"
+        )
+    if not checked.valid or extracted is None:
+        message.status = InboxStatus.REJECTED
+        message.reason = "Meddelelsen er ugyldig og er afvist med en negativ kvittering."
+        message.save(update_fields=PROCESSED_FIELDS)
+        return _ack(message, checked, extracted, "fatal-error")
+    try:
+        with transaction.atomic():  # the message's own savepoint: it applies completely or not at all
+            if message.kind == MessageKind.HOSPITAL_NOTIFICATION:
+                applied = _apply_hospital_notification(message, checked, extracted)
+            elif message.kind == MessageKind.CARE_COMMUNICATION:
+                applied = _apply_care_communication(message, checked, extracted)
+            elif message.kind == MessageKind.ACKNOWLEDGEMENT:
+                applied = _apply_acknowledgement(message, checked, extracted)
+            else:
+                applied = Applied("Meddelelsestypen kræver ingen handling.")
+    except WaitFor as wait:
+        message.status = InboxStatus.QUEUED
+        message.waiting_for = wait.message_id[:100]
+        message.reason = "Venter på en tidligere meddelelse, der endnu ikke er modtaget."
+        message.save(update_fields=PROCESSED_FIELDS)
+        return None
+    except Unapplicable as exc:
+        message.status = InboxStatus.UNAPPLICABLE
+        message.reason = str(exc)
+        message.save(update_fields=PROCESSED_FIELDS)
+        return None
+    message.status = InboxStatus.ACCEPTED
+    message.reason = ""
+    message.waiting_for = ""
+    message.citizen = applied.citizen
+    message.course = applied.course
+    message.effect = {
+        "description": applied.description,
+        "events": [
+            {
+                "seq": e.seq,
+                "type": e.type,
+                "label": e.type,
+                "at": timezone.localtime(e.occurred_at).strftime("%d.%m.%Y %H:%M"),
+            }
+            for e in applied.events or []
+        ],
+    }
+    message.save(update_fields=PROCESSED_FIELDS)
+    return _ack(message, checked, extracted, "ok")
+
+
+def process_batch(
+    pks: list[int], *, worker: str = "ingest", reprocessing: bool = False
+) -> list[InboxMessage]:
+    """Claim and process stored messages in arrival order, in one transaction with a savepoint per message.
+
+    A message either applies completely or changes nothing but its own status; if the process dies part-way,
+    the whole batch rolls back and every message in it is still stored as received, to be processed again.
+    Messages another worker holds are skipped. Messages that were waiting for one accepted here are processed
+    right after the batch commits. Returns the processed rows (in memory, with their outcome)."""
     allowed = [InboxStatus.RECEIVED, InboxStatus.QUEUED] + (
         [InboxStatus.UNAPPLICABLE] if reprocessing else []
     )
-    released: list[int] = []
     with transaction.atomic():
-        won = InboxMessage.objects.filter(pk=message.pk, status__in=allowed).update(
+        rows = list(
+            InboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=pks, status__in=allowed)
+            .order_by("id")
+        )
+        if not rows:
+            return []
+        InboxMessage.objects.filter(pk__in=[m.pk for m in rows]).update(
             claimed_by=worker, attempts=F("attempts") + 1
         )
-        message = InboxMessage.objects.select_for_update().get(pk=message.pk)
-        if not won:
-            return message
-        checked = check(bytes(message.raw))
-        message.content_type = checked.content_type
-        message.errors = [i.as_dict() for i in checked.issues]
-        message.processed_at = timezone.now()
-        if checked.bundle is not None and checked.header() is not None:
-            facts = extract.common(checked)
-            message.message_id = facts.message_id[:100]
-            message.envelope_id = facts.envelope_id[:100]
-            message.kind = KINDS.get(facts.kind, MessageKind.UNKNOWN)
-            message.sender_gln = facts.sender.gln if facts.sender else ""
-            message.receiver_gln = facts.receiver.gln if facts.receiver else ""
-            message.sender_unit = _unit(facts.sender)
-            message.receiver_unit = _unit(facts.receiver)
-            message.summary = _summary(checked)
-            if message.kind == MessageKind.HOSPITAL_NOTIFICATION:
-                message.event_code = extract.hospital_notification(checked).event_code
-        earlier = (
-            InboxMessage.objects.filter(message_id=message.message_id)
-            .exclude(pk=message.pk)
-            .exclude(status__in=[InboxStatus.RECEIVED, InboxStatus.DUPLICATE])
-            .order_by("id")
-            .first()
-            if message.message_id
-            else None
-        )
-        if earlier is not None and earlier.status in (InboxStatus.ACCEPTED, InboxStatus.REJECTED):
-            message.status = InboxStatus.DUPLICATE
-            message.duplicate_of = earlier
-            message.reason = "Samme meddelelse (MessageHeader.id) er modtaget før; den anvendes ikke igen."
-            message.citizen, message.course = earlier.citizen, earlier.course
-            message.save()
-            _enqueue_ack(message, checked, "ok" if earlier.status == InboxStatus.ACCEPTED else "fatal-error")
-            return message
-        if not checked.valid:
-            message.status = InboxStatus.REJECTED
-            message.reason = "Meddelelsen er ugyldig og er afvist med en negativ kvittering."
-            message.save()
-            _enqueue_ack(message, checked, "fatal-error")
-            return message
-        try:
-            with transaction.atomic():
-                if message.kind == MessageKind.HOSPITAL_NOTIFICATION:
-                    applied = _apply_hospital_notification(message, checked)
-                elif message.kind == MessageKind.CARE_COMMUNICATION:
-                    applied = _apply_care_communication(message, checked)
-                elif message.kind == MessageKind.ACKNOWLEDGEMENT:
-                    applied = _apply_acknowledgement(message, checked)
-                else:
-                    applied = Applied("Meddelelsestypen kræver ingen handling.")
-        except WaitFor as wait:
-            message.status = InboxStatus.QUEUED
-            message.waiting_for = wait.message_id[:100]
-            message.reason = "Venter på en tidligere meddelelse, der endnu ikke er modtaget."
-            message.save()
-            return message
-        except Unapplicable as exc:
-            message.status = InboxStatus.UNAPPLICABLE
-            message.reason = str(exc)
-            message.save()
-            return message
-        message.status = InboxStatus.ACCEPTED
-        message.reason = ""
-        message.waiting_for = ""
-        message.citizen = applied.citizen
-        message.course = applied.course
-        message.effect = {
-            "description": applied.description,
-            "events": [
-                {
-                    "seq": e.seq,
-                    "type": e.type,
-                    "label": e.type,
-                    "at": timezone.localtime(e.occurred_at).strftime("%d.%m.%Y %H:%M"),
-                }
-                for e in applied.events or []
-            ],
-        }
-        message.save()
-        _enqueue_ack(message, checked, "ok")
-        if message.message_id:
-            released = list(
-                InboxMessage.objects.filter(status=InboxStatus.QUEUED, waiting_for=message.message_id)
+        acks: list[OutboxMessage] = []
+        for message in rows:
+            message.claimed_by = worker
+            message.attempts += 1
+            ack = _process_one(message)
+            if ack is not None:
+                acks.append(ack)
+        OutboxMessage.objects.bulk_create(acks)
+        accepted = [m.message_id for m in rows if m.status == InboxStatus.ACCEPTED and m.message_id]
+        released = (
+            list(
+                InboxMessage.objects.filter(status=InboxStatus.QUEUED, waiting_for__in=accepted)
                 .order_by("id")
                 .values_list("pk", flat=True)
             )
-    for pk in released:
-        process(InboxMessage.objects.get(pk=pk), worker=worker)
+            if accepted
+            else []
+        )
+    if released:
+        process_batch(released, worker=worker)
+    return rows
+
+
+def process(message: InboxMessage, *, worker: str = "ingest", reprocessing: bool = False) -> InboxMessage:
+    """Process one stored message. Returns the row with its outcome."""
+    process_batch([message.pk], worker=worker, reprocessing=reprocessing)
     return InboxMessage.objects.get(pk=message.pk)
 
 
@@ -485,14 +571,41 @@ def ingest(raw: bytes, *, transport: str, sender_label: str = "") -> InboxMessag
     return process(receive(raw, transport=transport, sender_label=sender_label))
 
 
-def process_pending(limit: int = 10000) -> int:
-    """Process stored messages that were never processed (e.g. after a crash), in arrival order."""
+def receive_many(items: list[tuple[bytes, str]], *, transport: str) -> list[InboxMessage]:
+    """Store several raw messages (bytes, sender label) durably in one transaction (a folder drop, a batch)."""
+    with transaction.atomic():
+        return InboxMessage.objects.bulk_create(
+            InboxMessage(
+                raw=raw,
+                sha256=hashlib.sha256(raw).hexdigest(),
+                transport=transport,
+                sender_label=label[:300],
+            )
+            for raw, label in items
+        )
+
+
+BATCH_SIZE = 100
+
+
+def process_pending(limit: int = 10000, *, worker: str = "ingest", batch_size: int = BATCH_SIZE) -> int:
+    """Process stored messages that were never processed (e.g. after a crash), in arrival order and in
+    batches, and any waiting message whose predecessor has been accepted meanwhile (by another worker)."""
     count = 0
-    for pk in (
-        InboxMessage.objects.filter(status=InboxStatus.RECEIVED)
-        .order_by("id")
-        .values_list("pk", flat=True)[:limit]
-    ):
-        process(InboxMessage.objects.get(pk=pk))
-        count += 1
+    while count < limit:
+        stuck = InboxMessage.objects.filter(
+            status=InboxStatus.QUEUED,
+            waiting_for__in=InboxMessage.objects.filter(status=InboxStatus.ACCEPTED).values("message_id"),
+        ).values_list("pk", flat=True)
+        pks = list(stuck[:batch_size]) or list(
+            InboxMessage.objects.filter(status=InboxStatus.RECEIVED)
+            .order_by("id")
+            .values_list("pk", flat=True)[: min(batch_size, limit - count)]
+        )
+        if not pks:
+            break
+        done = len(process_batch(pks, worker=worker))
+        if not done:
+            break  # everything left is held by another worker
+        count += done
     return count
