@@ -22,6 +22,7 @@ import copy
 import datetime as dt
 import json
 import os
+import queue
 import statistics
 import sys
 import time
@@ -89,17 +90,25 @@ def _worker(total: int, batch: int, results: Any) -> None:
     from sektorbro.messaging.models import InboxMessage, InboxStatus
 
     connection.close()  # never share the parent's connection
-    original = ingest._process_one
-    timings: list[float] = []
+    read, decide = ingest._read, ingest._decide
+    timings: dict[int, float] = {}
 
-    def timed(message: Any) -> Any:
+    def timed_read(message: Any) -> Any:
         t0 = time.perf_counter()
         try:
-            return original(message)
+            return read(message)
         finally:
-            timings.append(time.perf_counter() - t0)
+            timings[message.pk] = timings.get(message.pk, 0.0) + time.perf_counter() - t0
 
-    ingest._process_one = timed
+    def timed_decide(message: Any, *args: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return decide(message, *args)
+        finally:
+            timings[message.pk] = timings.get(message.pk, 0.0) + time.perf_counter() - t0
+
+    ingest._read = timed_read
+    ingest._decide = timed_decide  # type: ignore[assignment]
     per_message: list[float] = []
     last_commit = 0.0
     while True:
@@ -109,8 +118,8 @@ def _worker(total: int, batch: int, results: Any) -> None:
         elapsed = time.perf_counter() - t0
         if done:
             last_commit = time.time()
-            overhead = max(elapsed - sum(timings), 0.0) / len(timings) if timings else 0.0
-            per_message += [t + overhead for t in timings]
+            overhead = max(elapsed - sum(timings.values()), 0.0) / len(timings) if timings else 0.0
+            per_message += [t + overhead for t in timings.values()]
             continue
         if InboxMessage.objects.exclude(status=InboxStatus.RECEIVED).count() >= total:
             break
@@ -169,7 +178,14 @@ def main(argv: list[str] | None = None) -> int:
         for start in range(0, len(messages), args.chunk):
             chunk = messages[start : start + args.chunk]
             ingest.receive_many([(raw, "bench") for raw in chunk], transport="bench")
-        outcomes = [results.get() for _ in workers]
+        outcomes: list[dict[str, Any]] = []
+        while len(outcomes) < len(workers):
+            try:
+                outcomes.append(results.get(timeout=1))
+            except queue.Empty:
+                if any(w.exitcode not in (None, 0) for w in workers):
+                    print("a worker failed; see above", file=sys.stderr)
+                    return 1
         for worker in workers:
             worker.join()
         last = max(o["last_commit"] for o in outcomes)
@@ -178,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         statuses = dict(InboxMessage.objects.values_list("status").annotate(n=django.db.models.Count("id")))
         if statuses.get(InboxStatus.ACCEPTED, 0) != len(messages):
             print(f"not all accepted: {statuses}", file=sys.stderr)
+            for status, reason in (
+                InboxMessage.objects.exclude(status=InboxStatus.ACCEPTED).values_list("status", "reason")[:5]
+            ):
+                print(f"  {status}: {reason}", file=sys.stderr)
             return 1
         rate = len(messages) / total
 

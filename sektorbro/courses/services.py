@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from sektorbro.agreement.model import EVENT_TYPES
 from sektorbro.citizens.models import Citizen
 from sektorbro.core import audit
+from sektorbro.core.bulk import update_rows
 from sektorbro.core.errors import ConflictError, DomainError, NotPermitted
 from sektorbro.core.logging import request_id_var
+from sektorbro.core.models import AuditEvent
 from sektorbro.courses.models import Course, CourseEvent, DischargeDestination
 from sektorbro.organisations.models import OrganisationUnit
 
@@ -33,7 +35,7 @@ def _require_aware(value: dt.datetime, field: str) -> None:
         raise DomainError(_("The time must include a time zone."), field=field)
 
 
-def _append(
+def _new_event(
     *,
     course: Course,
     actor: Any,
@@ -45,7 +47,8 @@ def _append(
     source_message_id: str = "",
     seq: int,
 ) -> CourseEvent:
-    return CourseEvent.objects.create(
+    """The event row, not yet saved."""
+    return CourseEvent(
         course=course,
         seq=seq,
         type=type,
@@ -75,7 +78,7 @@ def _require_transaction() -> None:
         raise RuntimeError("Call this inside a transaction that is rolled back on error.")
 
 
-def open_course_in_transaction(
+def _opened(
     *,
     actor: Any,
     citizen: Citizen,
@@ -86,9 +89,8 @@ def open_course_in_transaction(
     admitted_at: dt.datetime,
     episode_of_care_id: str = "",
     source_message_id: str = "",
-) -> Course:
-    """Open a course inside the caller's transaction (ingestion gives each message one savepoint)."""
-    _require_transaction()
+) -> tuple[Course, CourseEvent, AuditEvent]:
+    """Check a new course and return its rows (course, admission event, audit row), not yet saved."""
     _require_aware(admitted_at, "admitted_at")
     if hospital.kind != "hospital":
         raise DomainError(_("The course must belong to a hospital."), field="hospital")
@@ -98,7 +100,7 @@ def open_course_in_transaction(
         raise DomainError(_("The area must be somatic or psychiatric."), field="area")
     if track not in ("acute", "planned"):
         raise DomainError(_("The track must be acute or planned."), field="track")
-    course = Course.objects.create(
+    course = Course(
         citizen=citizen,
         hospital=hospital,
         department=department,
@@ -110,7 +112,7 @@ def open_course_in_transaction(
         admitted_at=admitted_at,
         episode_of_care_id=episode_of_care_id,
     )
-    _append(
+    event = _new_event(
         course=course,
         actor=actor,
         type="admitted",
@@ -120,13 +122,23 @@ def open_course_in_transaction(
         source_message_id=source_message_id,
         seq=1,
     )
-    audit.record(
+    row = audit.row(
         actor=actor,
         action="course.opened",
         subject_type="course",
         subject_id=str(course.public_id),
         data={"hospital": hospital.key, "track": track, "area": area},
     )
+    return course, event, row
+
+
+def open_course_in_transaction(**kwargs: Any) -> Course:
+    """Open a course inside the caller's transaction. Arguments as ``_opened``."""
+    _require_transaction()
+    course, event, row = _opened(**kwargs)
+    course.save()
+    event.save()
+    row.save()
     return course
 
 
@@ -175,8 +187,19 @@ def may_record(actor: Any, course: Course, event_type: str) -> bool:
     return False
 
 
-def _update_projections(course: Course, events: list[CourseEvent]) -> None:
-    """Keep the indexing columns in step with the history (they are never edited by hand)."""
+PROJECTED_FIELDS = [
+    "admitted_at",
+    "discharged_at",
+    "discharge_destination",
+    "municipal_nursing_after_discharge",
+    "ended_at",
+    "department",
+    "unit_kind",
+]
+
+
+def _project(course: Course, events: list[CourseEvent]) -> None:
+    """Keep the indexing columns in step with the history (they are never edited by hand). Sets, never saves."""
     from sektorbro.agreement import rules
     from sektorbro.courses.snapshot import build_snapshot
 
@@ -207,61 +230,44 @@ def _update_projections(course: Course, events: list[CourseEvent]) -> None:
         if department is not None:
             course.department = department
             course.unit_kind = department.department_type or "ward"
-    course.save(
-        update_fields=[
-            "version",
-            "admitted_at",
-            "discharged_at",
-            "discharge_destination",
-            "municipal_nursing_after_discharge",
-            "ended_at",
-            "department",
-            "unit_kind",
-        ]
-    )
 
 
-def record_event_in_transaction(
+def _of_course(event: CourseEvent, course: Course) -> bool:
+    if event.course_id is not None and course.pk is not None:
+        return event.course_id == course.pk
+    return event.course is course  # both still unsaved in the same batch
+
+
+def _appended(
     *,
     actor: Any,
     course: Course,
+    existing: list[CourseEvent],
     event_type: str,
     occurred_at: dt.datetime,
-    data: dict[str, Any] | None = None,
-    expected_version: int | None = None,
-    organisation: OrganisationUnit | None = None,
-    supersedes: CourseEvent | None = None,
-    source: str = "user",
-    source_message_id: str = "",
-) -> CourseEvent:
-    """Append one event after the rules core allowed the transition. Refusals raise ``DomainError`` with the
-    rule's reason; a stale ``expected_version`` raises ``ConflictError``; nothing is written in either case.
-    The caller holds the transaction and rolls it (or its savepoint) back on any error."""
+    data: dict[str, Any] | None,
+    organisation: OrganisationUnit | None,
+    supersedes: CourseEvent | None,
+    source: str,
+    source_message_id: str,
+) -> tuple[CourseEvent, AuditEvent, bool]:
+    """Check one new event against the course's history and return its rows (event, audit row), not yet
+    saved, and whether the course's indexing columns changed (they are updated on ``course`` in memory)."""
     from sektorbro.agreement import rules
     from sektorbro.courses.snapshot import build_snapshot
 
-    _require_transaction()
     _require_aware(occurred_at, "occurred_at")
     if event_type not in EVENT_TYPES:
         raise DomainError(_("Unknown event: %(type)s.") % {"type": event_type}, field="type", code="unknown")
-    if source == "user" and not may_record(actor, course, event_type):
-        raise NotPermitted(_("Your role cannot record this event on this course."))
-    locked = (
-        Course.objects.select_for_update(of=("self",))
-        .select_related("citizen", "hospital", "hospital__cluster")
-        .get(pk=course.pk)
-    )
-    _refuse_if_stale(locked, expected_version)
     data = dict(data or {})
     if (
         event_type in ("cancelled", "corrected")
         and supersedes is not None
-        and supersedes.course_id != locked.pk
+        and not _of_course(supersedes, course)
     ):
         raise DomainError(_("The event to cancel or correct belongs to another course."), field="supersedes")
-    existing = list(locked.events.select_related("supersedes").order_by("seq"))
-    snapshot = build_snapshot(locked, existing)
     if event_type not in ("cancelled", "corrected"):
+        snapshot = build_snapshot(course, existing)
         decision = rules.check_transition(snapshot, event_type, occurred_at, source=source, data=data)
         if not decision.value:
             reason = decision.reasons[0]
@@ -289,8 +295,8 @@ def record_event_in_transaction(
         destination = data.get("destination")
         if destination is not None and destination not in DischargeDestination.values:
             raise DomainError(_("Unknown discharge destination."), field="destination")
-    event = _append(
-        course=locked,
+    event = _new_event(
+        course=course,
         actor=actor,
         type=event_type,
         occurred_at=occurred_at,
@@ -300,20 +306,238 @@ def record_event_in_transaction(
         source_message_id=source_message_id,
         seq=(existing[-1].seq if existing else 0) + 1,
     )
-    locked.version += 1  # the row is locked: nobody else moved it meanwhile
-    if event_type in PROJECTION_EVENTS or event_type == "admitted":
-        _update_projections(locked, [*existing, event])  # saves the new version too
-    else:
-        Course.objects.filter(pk=locked.pk).update(version=F("version") + 1)
-    course.version = locked.version
-    audit.record(
+    projected = event_type in PROJECTION_EVENTS or event_type == "admitted"
+    if projected:
+        _project(course, [*existing, event])
+    row = audit.row(
         actor=actor,
         action=f"course.{event_type}",
         subject_type="course",
-        subject_id=str(locked.public_id),
+        subject_id=str(course.public_id),
         data={"seq": event.seq, "source": source, **({"supersedes": supersedes.seq} if supersedes else {})},
     )
+    return event, row, projected
+
+
+def record_event_in_transaction(
+    *,
+    actor: Any,
+    course: Course,
+    event_type: str,
+    occurred_at: dt.datetime,
+    data: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+    organisation: OrganisationUnit | None = None,
+    supersedes: CourseEvent | None = None,
+    source: str = "user",
+    source_message_id: str = "",
+) -> CourseEvent:
+    """Append one event after the rules core allowed the transition. Refusals raise ``DomainError`` with the
+    rule's reason; a stale ``expected_version`` raises ``ConflictError``; nothing is written in either case.
+    The caller holds the transaction and rolls it (or its savepoint) back on any error."""
+    _require_transaction()
+    if source == "user" and not may_record(actor, course, event_type):
+        raise NotPermitted(_("Your role cannot record this event on this course."))
+    locked = (
+        Course.objects.select_for_update(of=("self",))
+        .select_related("citizen", "hospital", "hospital__cluster")
+        .get(pk=course.pk)
+    )
+    _refuse_if_stale(locked, expected_version)
+    existing = list(locked.events.select_related("supersedes").order_by("seq"))
+    event, row, projected = _appended(
+        actor=actor,
+        course=locked,
+        existing=existing,
+        event_type=event_type,
+        occurred_at=occurred_at,
+        data=data,
+        organisation=organisation,
+        supersedes=supersedes,
+        source=source,
+        source_message_id=source_message_id,
+    )
+    event.save()
+    locked.version += 1  # the row is locked: nobody else moved it meanwhile
+    if projected:
+        locked.save(update_fields=["version", *PROJECTED_FIELDS])
+    else:
+        Course.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+    course.version = locked.version
+    row.save()
     return event
+
+
+class CourseBatch:
+    """Course changes of many messages in one transaction (MedCom ingestion).
+
+    The citizens, their courses (locked) and the courses' events are loaded once; every change passes the same
+    checks as ``open_course`` and ``record_event`` and is kept in memory; ``flush`` writes all rows together.
+    ``mark``/``rollback`` undo what one message staged when it turns out it cannot be applied, so a message
+    applies completely or not at all."""
+
+    def __init__(self) -> None:
+        self._citizens: dict[str, Citizen] = {}
+        self._courses: list[Course] = []
+        self._events: dict[int, list[CourseEvent]] = {}  # by id() of the course object
+        self._new_citizens: list[Citizen] = []
+        self._new_courses: list[Course] = []
+        self._new_events: list[CourseEvent] = []
+        self._audit_rows: list[AuditEvent] = []
+        self._changed: dict[int, Course] = {}
+        self._undo: list[Any] = []
+
+    def load(self, cprs: set[str], *, again: bool = False) -> None:
+        """Load (and lock the courses of) the citizens with these CPR numbers. ``again``: also those asked for
+        before, for what another worker committed since (a citizen or course that was not there yet)."""
+        _require_transaction()
+        wanted = {
+            c for c in cprs if (c not in self._citizens) or (again and self._citizens[c].pk is not None)
+        }
+        if not wanted:
+            return
+        for citizen in Citizen.objects.filter(cpr__in=wanted):
+            self._citizens.setdefault(citizen.cpr, citizen)
+        known = [c.pk for c in self._courses if c.pk is not None]
+        courses = list(
+            Course.objects.select_for_update(of=("self",))
+            .select_related("hospital", "hospital__cluster", "department")
+            .filter(citizen__in=[c for c in self._citizens.values() if c.cpr in wanted and c.pk is not None])
+            .exclude(pk__in=known)
+            .order_by("id")
+        )
+        events: dict[int, list[CourseEvent]] = {c.pk: [] for c in courses}
+        for event in (
+            CourseEvent.objects.filter(course__in=courses)
+            .select_related("supersedes")
+            .order_by("course_id", "seq")
+        ):
+            events[event.course_id].append(event)
+        by_pk = {c.pk: c for c in self._citizens.values() if c.pk is not None}
+        for course in courses:
+            course.citizen = by_pk[course.citizen_id]
+            for event in events[course.pk]:
+                event.course = course
+            self._courses.append(course)
+            self._events[id(course)] = events[course.pk]
+
+    def citizen(self, cpr: str) -> Citizen | None:
+        return self._citizens.get(cpr)
+
+    def add_citizen(self, citizen: Citizen) -> Citizen:
+        self._citizens[citizen.cpr] = citizen
+        self._new_citizens.append(citizen)
+
+        def undo() -> None:
+            del self._citizens[citizen.cpr]
+            self._new_citizens.remove(citizen)
+
+        self._undo.append(undo)
+        return citizen
+
+    def courses_of(self, citizen: Citizen) -> list[Course]:
+        """The citizen's courses, newest admission first."""
+        mine = [c for c in self._courses if c.citizen is citizen]
+        return sorted(mine, key=lambda c: c.admitted_at, reverse=True)
+
+    def events_of(self, course: Course) -> list[CourseEvent]:
+        return self._events[id(course)]
+
+    def open_course(self, **kwargs: Any) -> Course:
+        """As ``open_course``; arguments as ``_opened``."""
+        course, event, row = _opened(**kwargs)
+        self._courses.append(course)
+        self._events[id(course)] = [event]
+        self._new_courses.append(course)
+        self._new_events.append(event)
+        self._audit_rows.append(row)
+
+        def undo() -> None:
+            self._courses.remove(course)
+            del self._events[id(course)]
+            self._new_courses.remove(course)
+            self._new_events.remove(event)
+            self._audit_rows.remove(row)
+
+        self._undo.append(undo)
+        return course
+
+    def record_event(
+        self,
+        *,
+        actor: Any,
+        course: Course,
+        event_type: str,
+        occurred_at: dt.datetime,
+        data: dict[str, Any] | None = None,
+        organisation: OrganisationUnit | None = None,
+        supersedes: CourseEvent | None = None,
+        source: str = "message",
+        source_message_id: str = "",
+    ) -> CourseEvent:
+        """As ``record_event`` for a course of this batch."""
+        existing = self._events[id(course)]
+        before = {name: getattr(course, name) for name in ["version", *PROJECTED_FIELDS]}
+        event, row, _projected = _appended(
+            actor=actor,
+            course=course,
+            existing=existing,
+            event_type=event_type,
+            occurred_at=occurred_at,
+            data=data,
+            organisation=organisation,
+            supersedes=supersedes,
+            source=source,
+            source_message_id=source_message_id,
+        )
+        course.version += 1
+        existing.append(event)
+        self._new_events.append(event)
+        self._audit_rows.append(row)
+        was_changed = id(course) in self._changed
+        self._changed[id(course)] = course
+
+        def undo() -> None:
+            for name, value in before.items():
+                setattr(course, name, value)
+            existing.remove(event)
+            self._new_events.remove(event)
+            self._audit_rows.remove(row)
+            if not was_changed:
+                del self._changed[id(course)]
+
+        self._undo.append(undo)
+        return event
+
+    def mark(self) -> int:
+        return len(self._undo)
+
+    def rollback(self, mark: int) -> None:
+        """Undo everything staged since ``mark``."""
+        while len(self._undo) > mark:
+            self._undo.pop()()
+
+    def flush(self) -> None:
+        """Write what was staged: citizens, courses, events (an undo event after its target), changed courses,
+        audit rows."""
+        _require_transaction()
+        Citizen.objects.bulk_create(self._new_citizens)
+        Course.objects.bulk_create(self._new_courses)
+        pending = list(self._new_events)
+        while pending:
+            ready = [e for e in pending if e.supersedes is None or e.supersedes.pk is not None]
+            if not ready:
+                raise RuntimeError("An event supersedes an event that is not stored.")
+            CourseEvent.objects.bulk_create(ready)
+            pending = [e for e in pending if e.pk is None]
+        new = {id(c) for c in self._new_courses}
+        changed = [c for key, c in self._changed.items() if key not in new]
+        if changed:
+            update_rows(changed, ["version", *PROJECTED_FIELDS])
+        AuditEvent.objects.bulk_create(self._audit_rows)
+        self._new_citizens, self._new_courses, self._new_events, self._audit_rows = [], [], [], []
+        self._changed = {}
+        self._undo = []
 
 
 # The same, each in its own transaction (a savepoint when the caller already has one).

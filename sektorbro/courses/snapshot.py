@@ -17,8 +17,8 @@ from sektorbro.courses.models import Course, CourseEvent, ReadyForDischargeTarif
 def event_to_rules(event: CourseEvent) -> Event:
     data = dict(event.data or {})
     day = data.pop("date", None)
-    if event.supersedes_id is not None and event.type in ("cancelled", "corrected"):
-        data["target_seq"] = event.supersedes.seq if event.supersedes else None
+    if event.type in ("cancelled", "corrected") and event.supersedes is not None:
+        data["target_seq"] = event.supersedes.seq
     return Event(
         type=event.type,
         at=event.occurred_at,

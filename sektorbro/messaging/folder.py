@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sektorbro.messaging import ingest
-from sektorbro.messaging.models import InboxStatus
+from sektorbro.messaging.models import InboxMessage, InboxStatus
 
 SUFFIXES = (".json", ".xml")
 
@@ -62,26 +62,45 @@ def files_in(paths: list[Path]) -> list[Path]:
     return found
 
 
+CHUNK = 100
+
+
+def _ingest_chunks(files: list[tuple[Path, bytes]], transport: str) -> list[tuple[Path, InboxMessage]]:
+    """Store each chunk of files durably in one transaction, then process it as one batch."""
+    outcomes: list[tuple[Path, InboxMessage]] = []
+    for start in range(0, len(files), CHUNK):
+        chunk = files[start : start + CHUNK]
+        stored = ingest.receive_many([(raw, path.name) for path, raw in chunk], transport=transport)
+        ingest.process_batch([m.pk for m in stored])
+        fresh = InboxMessage.objects.in_bulk([m.pk for m in stored])
+        outcomes += [(path, fresh[m.pk]) for (path, _raw), m in zip(chunk, stored, strict=True)]
+    return outcomes
+
+
+def _reason(message: InboxMessage) -> str:
+    first = message.errors[0] if message.errors else None
+    return f"{message.status}: " + (
+        f"{first['resource']} {first['path']} [{first['rule']}] {first['message']}"
+        if first
+        else message.reason
+    )
+
+
 def ingest_paths(paths: list[Path], *, transport: str = "cli") -> tuple[Summary, dict[str, str]]:
     summary = Summary()
     reasons: dict[str, str] = {}
+    readable: list[tuple[Path, bytes]] = []
     for file in files_in(paths):
         try:
-            raw = file.read_bytes()
+            readable.append((file, file.read_bytes()))
         except OSError as exc:
             summary.rejected += 1
             summary.rejected_files.append(str(file))
             reasons[str(file)] = f"cannot be read: {exc.strerror or exc}"
-            continue
-        message = ingest.ingest(raw, transport=transport, sender_label=file.name)
+    for file, message in _ingest_chunks(readable, transport):
         summary.count(message.status, str(file))
         if message.status in (InboxStatus.REJECTED, InboxStatus.UNAPPLICABLE):
-            first = message.errors[0] if message.errors else None
-            reasons[str(file)] = f"{message.status}: " + (
-                f"{first['resource']} {first['path']} [{first['rule']}] {first['message']}"
-                if first
-                else message.reason
-            )
+            reasons[str(file)] = _reason(message)
     return summary, reasons
 
 
@@ -91,8 +110,8 @@ def drain_folder(folder: Path) -> Summary:
     done, failed = folder / "done", folder / "failed"
     done.mkdir(parents=True, exist_ok=True)
     failed.mkdir(parents=True, exist_ok=True)
-    for file in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES):
-        message = ingest.ingest(file.read_bytes(), transport="folder", sender_label=file.name)
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+    for file, message in _ingest_chunks([(f, f.read_bytes()) for f in files], "folder"):
         summary.count(message.status, file.name)
         target = failed if message.status in (InboxStatus.REJECTED, InboxStatus.UNAPPLICABLE) else done
         file.replace(target / f"{message.public_id}-{file.name}")

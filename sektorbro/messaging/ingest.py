@@ -8,6 +8,7 @@ and process again)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -16,11 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from sektorbro.citizens.cpr import InvalidCpr, parse_cpr
 from sektorbro.citizens.models import Citizen
+from sektorbro.core.bulk import update_rows
 from sektorbro.courses import services as course_services
 from sektorbro.courses.models import Course, CourseEvent
 from sektorbro.messaging.medcom import build, extract
@@ -182,45 +184,60 @@ def _summary(extracted: Facts) -> dict[str, Any]:
     return summary
 
 
-def _citizen(facts: extract.Common, receiver: OrganisationUnit | None, *, create: bool) -> Citizen:
+@dataclass
+class Context:
+    """What the messages of one batch share: the course changes staged so far and the ids accepted so far."""
+
+    courses: course_services.CourseBatch
+    accepted: set[str]
+
+    def is_accepted(self, message_id: str | None) -> bool:
+        if not message_id:
+            return False
+        return (
+            message_id in self.accepted
+            or InboxMessage.objects.filter(message_id=message_id, status=InboxStatus.ACCEPTED).exists()
+        )
+
+
+def _cpr(facts: extract.MessageFacts) -> str:
     if not facts.patient_cpr:
         raise Unapplicable(
             "Patienten har intet CPR-nummer (kun erstatnings-CPR); borgeren kan ikke identificeres."
         )
     try:
-        cpr = parse_cpr(facts.patient_cpr)
+        return parse_cpr(facts.patient_cpr).digits
     except InvalidCpr as exc:
         raise Unapplicable(str(exc)) from exc
-    citizen = Citizen.objects.filter(cpr=cpr.digits).first()
+
+
+def _citizen(
+    context: Context, facts: extract.MessageFacts, receiver: OrganisationUnit | None, *, create: bool
+) -> Citizen:
+    digits = _cpr(facts)
+    citizen = context.courses.citizen(digits)
     if citizen is not None:
         return citizen
     if not create or receiver is None or receiver.municipality_id is None:
         raise Unapplicable("Borgeren er ukendt i Sektorbro.")
-    return Citizen.objects.create(
-        cpr=cpr.digits,
-        name=facts.patient_name or "Ukendt navn",
-        birth_date=cpr.birth_date,
-        residence_municipality_id=receiver.municipality_id,
+    return context.courses.add_citizen(
+        Citizen(
+            cpr=digits,
+            name=facts.patient_name or "Ukendt navn",
+            birth_date=parse_cpr(digits).birth_date,
+            residence_municipality_id=receiver.municipality_id,
+        )
     )
 
 
-def _event(course: Course, event_type: str) -> CourseEvent | None:
-    return (
-        course.events.filter(type=event_type)
-        .exclude(superseded_by__type="cancelled")
-        .order_by("-seq")
-        .first()
-    )
+def _event(context: Context, course: Course, event_type: str) -> CourseEvent | None:
+    """The newest event of this type that has not been cancelled."""
+    events = context.courses.events_of(course)
+    cancelled = {id(e.supersedes) for e in events if e.type == "cancelled" and e.supersedes is not None}
+    return next((e for e in reversed(events) if e.type == event_type and id(e) not in cancelled), None)
 
 
-def _accepted(message_id: str | None) -> bool:
-    return (
-        bool(message_id)
-        and InboxMessage.objects.filter(message_id=message_id, status=InboxStatus.ACCEPTED).exists()
-    )
-
-
-def _apply_hospital_notification(message: InboxMessage, checked: Checked, extracted: Facts) -> Applied:
+def _apply_hospital_notification(message: InboxMessage, extracted: Facts, context: Context) -> Applied:
     hn = extracted.notification
     assert hn is not None
     facts = hn.common
@@ -242,29 +259,51 @@ def _apply_hospital_notification(message: InboxMessage, checked: Checked, extrac
     episode = hn.episode_ids[0] if hn.episode_ids else ""
     opening = hn.event_code in ("STIN", "STAA")
     try:
-        citizen = _citizen(facts, receiver, create=opening)
+        citizen = _citizen(context, facts, receiver, create=opening)
     except Unapplicable:
-        if not opening and facts.refers_to and not _accepted(facts.refers_to):
+        if opening or not facts.refers_to:
+            raise
+        if not context.is_accepted(facts.refers_to):
             raise WaitFor(facts.refers_to) from None
-        raise
-    course = (
-        Course.objects.filter(citizen=citizen, hospital=hospital, episode_of_care_id__in=list(hn.episode_ids))
-        .order_by("-admitted_at")
-        .first()
-    )
+        # The earlier message was accepted by another worker after this batch began: look again.
+        context.courses.load({_cpr(facts)}, again=True)
+        citizen = _citizen(context, facts, receiver, create=False)
+
+    def episode_course() -> Course | None:
+        return next(
+            (
+                c
+                for c in context.courses.courses_of(citizen)
+                if c.hospital_id == hospital.pk and c.episode_of_care_id in hn.episode_ids
+            ),
+            None,
+        )
+
+    course = episode_course()
+    if (
+        course is None
+        and not opening
+        and citizen.pk is not None
+        and facts.refers_to
+        and facts.refers_to not in context.accepted
+        and context.is_accepted(facts.refers_to)
+    ):  # the admission was accepted by another worker after this batch began: look again
+        context.courses.load({citizen.cpr}, again=True)
+        course = episode_course()
     actor = f"MedCom: {facts.sender.name if facts.sender else 'hospital'}"
     area = (
         "psychiatric"
         if (department and department.area == "psychiatric") or hospital.area == "psychiatric"
         else "somatic"
     )
+    courses = context.courses
     if opening:
         if course is not None:
             return Applied(
                 "Forløbet findes allerede for dette episode-id; intet ændret.", citizen, course, []
             )
         assert hn.start is not None
-        course = course_services.open_course_in_transaction(
+        course = courses.open_course(
             actor=None,
             citizen=citizen,
             hospital=hospital,
@@ -281,33 +320,33 @@ def _apply_hospital_notification(message: InboxMessage, checked: Checked, extrac
             else "Nyt forløb oprettet ved akut ambulant ophold.",
             citizen,
             course,
-            list(course.events.all()),
+            list(courses.events_of(course)),
         )
     if course is None:
-        if facts.refers_to and not _accepted(facts.refers_to):
+        if facts.refers_to and not context.is_accepted(facts.refers_to):
             raise WaitFor(facts.refers_to)
         raise Unapplicable("Der findes intet forløb for dette episode-id hos afsenderen.")
-    if hn.event_code.startswith("AN_"):
-        target = _event(course, CORRECTS[base])
+    if hn.event_code.startswith(("AN_", "RE_")):
+        target = _event(context, course, CORRECTS[base])
+        cancelling = hn.event_code.startswith("AN_")
         if target is None:
-            raise Unapplicable(f"Der er ingen hændelse at annullere ({CORRECTS[base]}).")
-        event = course_services.record_event_in_transaction(
-            actor=actor, course=course, event_type="cancelled", occurred_at=facts.sent_at or timezone.now(),
-            supersedes=target, source="message", source_message_id=facts.message_id, data={"code": hn.event_code},
-        )  # fmt: skip
-        return Applied(f"Annullerede {CORRECTS[base]} (hændelse {target.seq}).", citizen, course, [event])
-    if hn.event_code.startswith("RE_"):
-        target = _event(course, CORRECTS[base])
-        if target is None:
-            raise Unapplicable(f"Der er ingen hændelse at rette ({CORRECTS[base]}).")
-        when = {"STIN": hn.start, "STAA": hn.start, "STOR": hn.leave_start, "SLOR": hn.leave_end}.get(
-            base, hn.end
+            raise Unapplicable(
+                f"Der er ingen hændelse at {'annullere' if cancelling else 'rette'} ({CORRECTS[base]})."
+            )
+        when = (
+            facts.sent_at
+            if cancelling
+            else {"STIN": hn.start, "STAA": hn.start, "STOR": hn.leave_start, "SLOR": hn.leave_end}.get(
+                base, hn.end
+            )
         )
-        event = course_services.record_event_in_transaction(
-            actor=actor, course=course, event_type="corrected", occurred_at=when or target.occurred_at,
-            supersedes=target, source="message", source_message_id=facts.message_id, data={"code": hn.event_code},
+        event = courses.record_event(
+            actor=actor, course=course, event_type="cancelled" if cancelling else "corrected",
+            occurred_at=when or (timezone.now() if cancelling else target.occurred_at),
+            supersedes=target, source_message_id=facts.message_id, data={"code": hn.event_code},
         )  # fmt: skip
-        return Applied(f"Rettede {CORRECTS[base]} (hændelse {target.seq}).", citizen, course, [event])
+        verb = "Annullerede" if cancelling else "Rettede"
+        return Applied(f"{verb} {CORRECTS[base]} (hændelse {target.seq}).", citizen, course, [event])
     mapping = {
         "STOR": ("leave_started", hn.leave_start),
         "SLOR": ("leave_ended", hn.leave_end),
@@ -321,29 +360,29 @@ def _apply_hospital_notification(message: InboxMessage, checked: Checked, extrac
     if event_type == "discharged":
         data["destination"] = "own_home"
     try:
-        event = course_services.record_event_in_transaction(
+        event = courses.record_event(
             actor=actor, course=course, event_type=event_type, occurred_at=when or facts.sent_at or timezone.now(),
-            data=data, source="message", source_message_id=facts.message_id,
+            data=data, source_message_id=facts.message_id,
         )  # fmt: skip
     except course_services.DomainError as exc:
         raise Unapplicable(exc.message) from exc
     return Applied(extract.event_label(hn.event_code)[0] + " registreret.", citizen, course, [event])
 
 
-def _apply_care_communication(message: InboxMessage, checked: Checked, extracted: Facts) -> Applied:
+def _apply_care_communication(message: InboxMessage, extracted: Facts, context: Context) -> Applied:
     cc = extracted.correspondence
     assert cc is not None
     receiver = message.receiver_unit
     if receiver is None:
         raise Unapplicable("Modtageren er ikke en enhed i Sektorbro.")
-    citizen = _citizen(cc.common, receiver, create=False)
-    course = Course.objects.filter(citizen=citizen, ended_at__isnull=True).order_by("-admitted_at").first()
+    citizen = _citizen(context, cc.common, receiver, create=False)
+    course = next((c for c in context.courses.courses_of(citizen) if c.ended_at is None), None)
     if course is None:
         return Applied(
             "Korrespondancen er knyttet til borgeren; der er intet åbent forløb.", citizen, None, []
         )
     to = "hospital" if receiver.kind in ("hospital", "department") else "municipality"
-    event = course_services.record_event_in_transaction(
+    event = context.courses.record_event(
         actor=f"MedCom: {cc.common.sender.name if cc.common.sender else ''}",
         course=course,
         event_type="correspondence_sent",
@@ -354,13 +393,12 @@ def _apply_care_communication(message: InboxMessage, checked: Checked, extracted
             "topic": cc.topic,
             "from": cc.common.sender.name if cc.common.sender else "",
         },
-        source="message",
         source_message_id=cc.common.message_id,
     )
     return Applied("Korrespondance registreret på forløbet.", citizen, course, [event])
 
 
-def _apply_acknowledgement(message: InboxMessage, checked: Checked, extracted: Facts) -> Applied:
+def _apply_acknowledgement(message: InboxMessage, extracted: Facts, context: Context) -> Applied:
     ack = extracted.acknowledgement
     assert ack is not None
     updated = OutboxMessage.objects.filter(message_id=ack.acknowledged_id).update(
@@ -384,7 +422,7 @@ def _ack(message: InboxMessage, checked: Checked, extracted: Facts | None, code:
         message_id=bundle["entry"][0]["resource"]["id"],
         kind=MessageKind.ACKNOWLEDGEMENT,
         event_code=code,
-        content=build.to_json(bundle),
+        content=build.to_json(bundle, indent=None),
         receiver_gln=facts.sender.gln if facts.sender else "",
         receiver_label=facts.sender.name if facts.sender else "",
         receiver_unit=message.sender_unit,
@@ -422,69 +460,67 @@ PROCESSED_FIELDS = [
 ]
 
 
-def _process_one(message: InboxMessage) -> OutboxMessage | None:
-    """Decide and apply one claimed message inside the batch's transaction; returns its acknowledgement."""
+def _read(message: InboxMessage) -> tuple[Checked, Facts | None]:
+    """Validate a claimed message and record what it says on its row (in memory)."""
     checked = check(bytes(message.raw))
     message.content_type = checked.content_type
     message.errors = [i.as_dict() for i in checked.issues]
     message.processed_at = timezone.now()
-    extracted: Facts | None = None
-    if checked.bundle is not None and checked.header() is not None:
-        extracted = Facts.of(checked)
-        facts = extracted.common
-        message.message_id = facts.message_id[:100]
-        message.envelope_id = facts.envelope_id[:100]
-        message.kind = KINDS.get(facts.kind, MessageKind.UNKNOWN)
-        message.sender_gln = facts.sender.gln if facts.sender else ""
-        message.receiver_gln = facts.receiver.gln if facts.receiver else ""
-        message.sender_unit = _unit(facts.sender)
-        message.receiver_unit = _unit(facts.receiver)
-        message.summary = _summary(extracted)
-        if extracted.notification is not None:
-            message.event_code = extracted.notification.event_code
-    earlier = (
-        InboxMessage.objects.filter(message_id=message.message_id)
-        .exclude(pk=message.pk)
-        .exclude(status__in=[InboxStatus.RECEIVED, InboxStatus.DUPLICATE])
-        .order_by("id")
-        .first()
-        if message.message_id
-        else None
-    )
+    if checked.bundle is None or checked.header() is None:
+        return checked, None
+    extracted = Facts.of(checked)
+    facts = extracted.common
+    message.message_id = facts.message_id[:100]
+    message.envelope_id = facts.envelope_id[:100]
+    message.kind = KINDS.get(facts.kind, MessageKind.UNKNOWN)
+    message.sender_gln = facts.sender.gln if facts.sender else ""
+    message.receiver_gln = facts.receiver.gln if facts.receiver else ""
+    message.sender_unit = _unit(facts.sender)
+    message.receiver_unit = _unit(facts.receiver)
+    message.summary = _summary(extracted)
+    if extracted.notification is not None:
+        message.event_code = extracted.notification.event_code
+    return checked, extracted
+
+
+def _decide(
+    message: InboxMessage,
+    checked: Checked,
+    extracted: Facts | None,
+    earlier: InboxMessage | None,
+    context: Context,
+) -> str | None:
+    """Decide and stage one message; returns the acknowledgement code to answer with (None: no answer yet)."""
     if earlier is not None and earlier.status in (InboxStatus.ACCEPTED, InboxStatus.REJECTED):
         message.status = InboxStatus.DUPLICATE
         message.duplicate_of = earlier
         message.reason = "Samme meddelelse (MessageHeader.id) er modtaget før; den anvendes ikke igen."
-        message.citizen_id, message.course_id = earlier.citizen_id, earlier.course_id
-        message.save(update_fields=PROCESSED_FIELDS)
-        return _ack(
-            message, checked, extracted, "ok" if earlier.status == InboxStatus.ACCEPTED else "fatal-error"
-        )
+        message.citizen, message.course = earlier.citizen, earlier.course
+        return "ok" if earlier.status == InboxStatus.ACCEPTED else "fatal-error"
     if not checked.valid or extracted is None:
         message.status = InboxStatus.REJECTED
         message.reason = "Meddelelsen er ugyldig og er afvist med en negativ kvittering."
-        message.save(update_fields=PROCESSED_FIELDS)
-        return _ack(message, checked, extracted, "fatal-error")
+        return "fatal-error"
+    mark = context.courses.mark()
     try:
-        with transaction.atomic():  # the message's own savepoint: it applies completely or not at all
-            if message.kind == MessageKind.HOSPITAL_NOTIFICATION:
-                applied = _apply_hospital_notification(message, checked, extracted)
-            elif message.kind == MessageKind.CARE_COMMUNICATION:
-                applied = _apply_care_communication(message, checked, extracted)
-            elif message.kind == MessageKind.ACKNOWLEDGEMENT:
-                applied = _apply_acknowledgement(message, checked, extracted)
-            else:
-                applied = Applied("Meddelelsestypen kræver ingen handling.")
+        if message.kind == MessageKind.HOSPITAL_NOTIFICATION:
+            applied = _apply_hospital_notification(message, extracted, context)
+        elif message.kind == MessageKind.CARE_COMMUNICATION:
+            applied = _apply_care_communication(message, extracted, context)
+        elif message.kind == MessageKind.ACKNOWLEDGEMENT:
+            applied = _apply_acknowledgement(message, extracted, context)
+        else:
+            applied = Applied("Meddelelsestypen kræver ingen handling.")
     except WaitFor as wait:
+        context.courses.rollback(mark)
         message.status = InboxStatus.QUEUED
         message.waiting_for = wait.message_id[:100]
         message.reason = "Venter på en tidligere meddelelse, der endnu ikke er modtaget."
-        message.save(update_fields=PROCESSED_FIELDS)
         return None
     except Unapplicable as exc:
+        context.courses.rollback(mark)
         message.status = InboxStatus.UNAPPLICABLE
         message.reason = str(exc)
-        message.save(update_fields=PROCESSED_FIELDS)
         return None
     message.status = InboxStatus.ACCEPTED
     message.reason = ""
@@ -503,19 +539,20 @@ def _process_one(message: InboxMessage) -> OutboxMessage | None:
             for e in applied.events or []
         ],
     }
-    message.save(update_fields=PROCESSED_FIELDS)
-    return _ack(message, checked, extracted, "ok")
+    if message.message_id:
+        context.accepted.add(message.message_id)
+    return "ok"
 
 
 def process_batch(
     pks: list[int], *, worker: str = "ingest", reprocessing: bool = False
 ) -> list[InboxMessage]:
-    """Claim and process stored messages in arrival order, in one transaction with a savepoint per message.
+    """Claim and process stored messages in arrival order, all in one transaction.
 
-    A message either applies completely or changes nothing but its own status; if the process dies part-way,
-    the whole batch rolls back and every message in it is still stored as received, to be processed again.
-    Messages another worker holds are skipped. Messages that were waiting for one accepted here are processed
-    right after the batch commits. Returns the processed rows (in memory, with their outcome)."""
+    Each message applies completely or not at all (what it staged is undone when it cannot be applied); if the
+    process dies part-way, the whole batch rolls back and every message in it is still stored as received, to
+    be processed again. Messages another worker holds are skipped. Messages that were waiting for one accepted
+    here are processed right after the batch commits. Returns the processed rows with their outcome."""
     allowed = [InboxStatus.RECEIVED, InboxStatus.QUEUED] + (
         [InboxStatus.UNAPPLICABLE] if reprocessing else []
     )
@@ -527,21 +564,43 @@ def process_batch(
         )
         if not rows:
             return []
-        InboxMessage.objects.filter(pk__in=[m.pk for m in rows]).update(
-            claimed_by=worker, attempts=F("attempts") + 1
-        )
-        acks: list[OutboxMessage] = []
-        for message in rows:
+        read = [_read(message) for message in rows]
+        context = Context(course_services.CourseBatch(), set())
+        cprs: set[str] = set()
+        for _checked, extracted in read:
+            if extracted is not None and extracted.common.patient_cpr:
+                with contextlib.suppress(InvalidCpr):  # such a message is refused with its reason below
+                    cprs.add(parse_cpr(extracted.common.patient_cpr).digits)
+        context.courses.load(cprs)
+        ids = [m.message_id for m in rows if m.message_id]
+        earlier: dict[str, InboxMessage] = {}
+        for found in (
+            InboxMessage.objects.filter(message_id__in=ids)
+            .exclude(pk__in=[m.pk for m in rows])
+            .exclude(status__in=[InboxStatus.RECEIVED, InboxStatus.DUPLICATE])
+            .select_related("citizen", "course")
+            .order_by("-id")
+        ):
+            earlier[found.message_id] = found  # the first one wins (descending order)
+        answers: list[tuple[InboxMessage, Checked, Facts | None, str]] = []
+        for message, (checked, extracted) in zip(rows, read, strict=True):
             message.claimed_by = worker
             message.attempts += 1
-            ack = _process_one(message)
-            if ack is not None:
-                acks.append(ack)
-        OutboxMessage.objects.bulk_create(acks)
-        accepted = [m.message_id for m in rows if m.status == InboxStatus.ACCEPTED and m.message_id]
+            code = _decide(message, checked, extracted, earlier.get(message.message_id), context)
+            if code is not None:
+                answers.append((message, checked, extracted, code))
+            if message.message_id and message.status in (InboxStatus.ACCEPTED, InboxStatus.REJECTED):
+                earlier.setdefault(message.message_id, message)
+        context.courses.flush()
+        update_rows(rows, PROCESSED_FIELDS)
+        OutboxMessage.objects.bulk_create(
+            ack for ack in (_ack(m, c, e, code) for m, c, e, code in answers) if ack is not None
+        )
+        accepted = sorted(context.accepted)
         released = (
             list(
                 InboxMessage.objects.filter(status=InboxStatus.QUEUED, waiting_for__in=accepted)
+                .exclude(pk__in=[m.pk for m in rows])
                 .order_by("id")
                 .values_list("pk", flat=True)
             )
@@ -593,10 +652,18 @@ def process_pending(limit: int = 10000, *, worker: str = "ingest", batch_size: i
     batches, and any waiting message whose predecessor has been accepted meanwhile (by another worker)."""
     count = 0
     while count < limit:
-        stuck = InboxMessage.objects.filter(
-            status=InboxStatus.QUEUED,
-            waiting_for__in=InboxMessage.objects.filter(status=InboxStatus.ACCEPTED).values("message_id"),
-        ).values_list("pk", flat=True)
+        stuck = (
+            InboxMessage.objects.filter(status=InboxStatus.QUEUED)
+            .filter(
+                Exists(
+                    InboxMessage.objects.filter(
+                        message_id=OuterRef("waiting_for"), status=InboxStatus.ACCEPTED
+                    )
+                )
+            )
+            .order_by("id")
+            .values_list("pk", flat=True)
+        )
         pks = list(stuck[:batch_size]) or list(
             InboxMessage.objects.filter(status=InboxStatus.RECEIVED)
             .order_by("id")
