@@ -68,16 +68,16 @@ class Facts:
 
     @classmethod
     def of(cls, checked: Checked) -> Facts:
-        common = extract.common(checked)
-        if common.kind == "hospital-notification-message":
+        if checked.event == "hospital-notification-message":
             hn = extract.hospital_notification(checked)
             return cls(hn.common, notification=hn)
-        if common.kind == "care-communication-message":
+        if checked.event == "care-communication-message":
             cc = extract.care_communication(checked)
             return cls(cc.common, correspondence=cc)
-        if common.kind == "acknowledgement-message":
-            return cls(common, acknowledgement=extract.acknowledgement(checked))
-        return cls(common)
+        if checked.event == "acknowledgement-message":
+            ack = extract.acknowledgement(checked)
+            return cls(ack.common, acknowledgement=ack)
+        return cls(extract.common(checked))
 
 
 @dataclass

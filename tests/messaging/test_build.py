@@ -391,6 +391,23 @@ def test_acknowledgements_of_broken_messages() -> None:
     assert {i.detail_code for i in facts.issues} >= {"MSG_LOCAL_FAIL", "MSG_RESOURCE_REQUIRED"}
 
 
+def test_a_sender_with_a_malformed_sor_id_cannot_be_acknowledged() -> None:
+    """Found by the mutation test: a short SOR id on the sender raised ValueError instead of CannotAcknowledge,
+    which would have stopped a whole ingestion batch."""
+    data = json.loads(example(HN, "Bundle-a5e5b880-c087-4055-b9ec-99108695f81d.json"))
+    header = data["entry"][0]["resource"]
+    sender_id = header["sender"]["reference"].rsplit("/", 1)[-1]
+    for entry in data["entry"]:
+        resource = entry["resource"]
+        if resource["resourceType"] == "Organization" and resource["id"] == sender_id:
+            for identifier in resource["identifier"]:
+                if identifier["system"] == "urn:oid:1.2.208.176.1.1":  # SOR
+                    identifier["value"] = "123"
+    received = validate_message(json.dumps(data))
+    with pytest.raises(build.CannotAcknowledge, match="cannot be addressed"):
+        build.acknowledgement_message(received, code="fatal-error", issues=received.issues, now=NOW)
+
+
 # --- HospitalNotification -----------------------------------------------------------------------------------
 FLOWS = {
     "STIN": [], "STAA": [], "MORS": [],

@@ -1004,7 +1004,10 @@ def acknowledgement_message(
         raise CannotAcknowledge(
             "the received message names no receiver, and no organisation was given to answer"
         )
-    us, them = _organization(us_party), _organization(them_party)
+    try:
+        us, them = _organization(us_party), _organization(them_party)
+    except ValueError as exc:  # a malformed SOR id or location number cannot be answered to or from
+        raise CannotAcknowledge(f"the acknowledgement cannot be addressed: {exc}") from exc
     ack_header = _header("acknowledgement-message", Profiles.ACK_HEADER, us, us_party, them, them_party)
     response: dict[str, Any] = {"identifier": acked_id, "code": code}
     outcome = _outcome(issues, code, notes)
