@@ -194,9 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         statuses = dict(InboxMessage.objects.values_list("status").annotate(n=django.db.models.Count("id")))
         if statuses.get(InboxStatus.ACCEPTED, 0) != len(messages):
             print(f"not all accepted: {statuses}", file=sys.stderr)
-            for status, reason in (
-                InboxMessage.objects.exclude(status=InboxStatus.ACCEPTED).values_list("status", "reason")[:5]
-            ):
+            for status, reason in InboxMessage.objects.exclude(status=InboxStatus.ACCEPTED).values_list(
+                "status", "reason"
+            )[:5]:
                 print(f"  {status}: {reason}", file=sys.stderr)
             return 1
         rate = len(messages) / total

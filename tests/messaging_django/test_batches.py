@@ -153,3 +153,17 @@ def test_a_waiting_message_is_released_when_its_predecessor_arrives_in_a_later_b
         "admitted",
         "discharged",
     ]
+
+
+def test_the_worker_command_processes_what_was_stored(example_parties: None) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    stored = store(STIN, SLHJ)
+    out = StringIO()
+    call_command("medcom", "process", "--once", stdout=out)
+    assert out.getvalue().strip() == '{"processed": 2}'
+    assert statuses(stored) == [InboxStatus.ACCEPTED] * 2
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("medcom", "process", "--once", "--batch", "0")

@@ -28,9 +28,18 @@ class Command(BaseCommand):
         )
         watch.add_argument("--interval", type=float, default=5.0)
         sub.add_parser("send", help="Send udbakken / deliver the outbox once")
+        work = sub.add_parser(
+            "process",
+            help="Behandl modtagne meddelelser / process stored messages (the ingestion worker; run several)",
+        )
+        work.add_argument("--once", action="store_true", help="Behandl det ventende én gang / once and stop")
+        work.add_argument(
+            "--batch", type=int, default=100, help="meddelelser pr. transaktion / per transaction"
+        )
+        work.add_argument("--interval", type=float, default=1.0)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["what"] in ("ingest", "watch", "send"):
+        if options["what"] in ("ingest", "watch", "send", "process"):
             getattr(self, f"_{options['what']}")(options)
             return
         if options["what"] == "validate":
@@ -86,3 +95,20 @@ class Command(BaseCommand):
 
         run = run_outbox()
         self.stdout.write(json.dumps({"sent": run.sent, "retrying": run.retrying, "failed": run.failed}))
+
+    def _process(self, options: dict[str, Any]) -> None:
+        import json
+        import time
+
+        from sektorbro.messaging.ingest import process_pending
+
+        if options["batch"] < 1:
+            raise CommandError("--batch skal være mindst 1 / must be at least 1")
+        while True:
+            done = process_pending(batch_size=options["batch"])
+            if done or options["once"]:
+                self.stdout.write(json.dumps({"processed": done}))
+            if options["once"]:
+                return
+            if not done:
+                time.sleep(options["interval"])
