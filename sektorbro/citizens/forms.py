@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sektorbro.citizens.cpr import InvalidCpr, parse_cpr
+from sektorbro.citizens.models import Citizen
 from sektorbro.organisations.models import Municipality, OrganisationUnit
 
 
@@ -63,3 +64,30 @@ class RelativeForm(forms.Form):
         label=_("The citizen consents to involving this relative"), required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def relatives_section(
+    citizen: Citizen, form: RelativeForm | None = None, editing: Any = None
+) -> dict[str, Any]:
+    """For the relatives section of the citizen and course pages: each relative with a form to change it (consent included), and a form to add one.
+    ``form`` is the bound form that failed: the add form, or the edit form of ``editing``."""
+    rows = []
+    for relative in citizen.relatives.all():
+        if editing is not None and relative.pk == editing.pk and form is not None:
+            edit_form = form
+        else:
+            edit_form = RelativeForm(
+                initial={
+                    "name": relative.name,
+                    "relation": relative.relation,
+                    "phone": relative.phone,
+                    "may_be_involved": relative.may_be_involved,
+                    "version": citizen.version,
+                },
+                auto_id=f"id_relative_{relative.public_id}_%s",
+            )
+        rows.append((relative, edit_form))
+    add_form = (
+        form if form is not None and editing is None else RelativeForm(initial={"version": citizen.version})
+    )
+    return {"relatives": rows, "relative_form": add_form}

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sektorbro.citizens import services
 from sektorbro.citizens.access import care_relation_ids, citizens_visible_to, get_visible_citizen, log_access
-from sektorbro.citizens.forms import CitizenRegistrationForm, CprSearchForm, RelativeForm
+from sektorbro.citizens.forms import CitizenRegistrationForm, CprSearchForm, RelativeForm, relatives_section
 from sektorbro.citizens.models import Citizen
 from sektorbro.core.errors import DomainError
 
@@ -67,9 +67,8 @@ def citizen_detail(request: HttpRequest, citizen_id: str) -> HttpResponse:
         {
             "citizen": citizen,
             "care_relation": care,
-            "relatives": citizen.relatives.all(),
-            "relative_form": RelativeForm(initial={"version": citizen.version}),
             "courses": _courses(request, citizen),
+            **relatives_section(citizen),
         },
     )
 
@@ -111,7 +110,9 @@ def relative_save(request: HttpRequest, citizen_id: str, relative_id: str | None
         relative = citizen.relatives.filter(public_id=relative_id).first()
         if relative is None:
             raise Http404
-    form = RelativeForm(request.POST)
+    form = RelativeForm(
+        request.POST, auto_id=f"id_relative_{relative.public_id}_%s" if relative is not None else "id_%s"
+    )
     status = 200
     if form.is_valid():
         data = form.cleaned_data
@@ -132,12 +133,13 @@ def relative_save(request: HttpRequest, citizen_id: str, relative_id: str | None
             )
             status = exc.status
         else:
-            form = RelativeForm(initial={"version": citizen.version})
             messages.success(request, _("The relative was saved."))
     else:
         status = 400
     log_access(request, request.user, citizen, "citizen.relatives")
-    context = {"citizen": citizen, "relatives": citizen.relatives.all(), "relative_form": form}
+    citizen.refresh_from_db(fields=["version"])
+    failed = form if status != 200 else None  # a saved form is shown afresh
+    context = {"citizen": citizen, **relatives_section(citizen, failed, relative)}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "citizens/detail.html#relatives", context, status=status)
     if status == 200:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sektorbro.citizens.access import care_relation_ids, log_access
+from sektorbro.citizens.forms import relatives_section
 from sektorbro.core.errors import DomainError
 from sektorbro.courses import services
 from sektorbro.courses.forms import CorrespondenceForm, EventForm
@@ -94,6 +95,7 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "correspondence_form": forms.get("correspondence_form")
         or CorrespondenceForm(initial={"version": course.version, "category": "discharge"}),
         "may_write": services.may_record(request.user, course, "correspondence_sent"),
+        **relatives_section(course.citizen),
     }
 
 

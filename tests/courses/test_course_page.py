@@ -77,3 +77,38 @@ def test_writing_correspondence_puts_a_medcom_message_in_the_outbox(
     assert response.status_code == 302
     outbox = OutboxMessage.objects.get()
     assert outbox.kind == "care_communication" and outbox.course == course
+
+
+def test_relatives_and_their_consent_are_shown_and_changed_from_the_course_page(
+    login: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    from sektorbro.citizens.models import Relative
+
+    client = login(personas["visitator_randers"])
+    citizen = course.citizen
+    client.post(f"/borgere/{citizen.public_id}/paaroerende/",
+                {"name": "Kim Side", "relation": "søn", "phone": "12345678", "version": "1"})  # fmt: skip
+    page = client.get(f"/forloeb/{course.public_id}/").content.decode()
+    assert "Pårørende" in page and "Kim Side" in page and "Ret Kim Side eller samtykket" in page
+    relative = Relative.objects.get(citizen=citizen)
+    assert not relative.may_be_involved
+    citizen.refresh_from_db()
+    changed = client.post(
+        f"/borgere/{citizen.public_id}/paaroerende/{relative.public_id}/",
+        {"name": "Kim Side", "relation": "søn", "phone": "12345678", "may_be_involved": "on",
+         "version": str(citizen.version)},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+    assert changed.status_code == 200 and "Ja, borgeren giver samtykke" in changed.content.decode()
+    relative.refresh_from_db()
+    assert relative.may_be_involved and relative.consent_recorded_at is not None
+    empty = client.post(
+        f"/borgere/{citizen.public_id}/paaroerende/{relative.public_id}/",
+        {"name": "", "relation": "søn", "version": str(citizen.version + 1)},
+        HTTP_HX_REQUEST="true",
+    )
+    assert empty.status_code == 400
+    body = empty.content.decode()
+    assert f'id="id_relative_{relative.public_id}_name"' in body and "<details open" in body
+    relative.refresh_from_db()
+    assert relative.name == "Kim Side"
