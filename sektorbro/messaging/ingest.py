@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from sektorbro.citizens.cpr import InvalidCpr, parse_cpr
@@ -647,9 +647,47 @@ def receive_many(items: list[tuple[bytes, str]], *, transport: str) -> list[Inbo
 BATCH_SIZE = 100
 
 
-def process_pending(limit: int = 10000, *, worker: str = "ingest", batch_size: int = BATCH_SIZE) -> int:
+FAILURE_REASON = (
+    "Intern fejl under behandlingen ({error}); meddelelsen er ikke anvendt. Fejlen er logget for driften. "
+    "Behandl meddelelsen igen, når fejlen er rettet."
+)
+
+
+def _quarantine_failure(pk: int, exc: Exception) -> None:
+    """Park a message whose processing fails unexpectedly, so it does not stop every message behind it."""
+    log.error("inbox message %s failed during processing", pk, exc_info=exc)  # ids only: no CPR in logs
+    InboxMessage.objects.filter(pk=pk, status__in=[InboxStatus.RECEIVED, InboxStatus.QUEUED]).update(
+        status=InboxStatus.UNAPPLICABLE,
+        reason=FAILURE_REASON.format(error=type(exc).__name__),
+        processed_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
+
+
+def _process_isolating_failures(pks: list[int], worker: str) -> int:
+    """A batch that fails unexpectedly is rolled back and taken again one message at a time; the message that
+    still fails goes to the quarantine with the reason, the others are applied as usual."""
+    try:
+        return len(process_batch(pks, worker=worker))
+    except Exception as exc:
+        if len(pks) == 1:
+            _quarantine_failure(pks[0], exc)
+            return 1
+    return sum(_process_isolating_failures([pk], worker) for pk in pks)
+
+
+def process_pending(
+    limit: int = 10000,
+    *,
+    worker: str = "ingest",
+    batch_size: int = BATCH_SIZE,
+    quarantine_failures: bool = False,
+) -> int:
     """Process stored messages that were never processed (e.g. after a crash), in arrival order and in
-    batches, and any waiting message whose predecessor has been accepted meanwhile (by another worker)."""
+    batches, and any waiting message whose predecessor has been accepted meanwhile (by another worker).
+
+    ``quarantine_failures`` (the worker command): an unexpected error in one message puts that message in the
+    quarantine instead of stopping; without it the error is raised and the batch stays as received."""
     count = 0
     while count < limit:
         stuck = (
@@ -671,7 +709,11 @@ def process_pending(limit: int = 10000, *, worker: str = "ingest", batch_size: i
         )
         if not pks:
             break
-        done = len(process_batch(pks, worker=worker))
+        done = (
+            _process_isolating_failures(pks, worker)
+            if quarantine_failures
+            else len(process_batch(pks, worker=worker))
+        )
         if not done:
             break  # everything left is held by another worker
         count += done

@@ -167,3 +167,36 @@ def test_the_worker_command_processes_what_was_stored(example_parties: None) -> 
     assert statuses(stored) == [InboxStatus.ACCEPTED] * 2
     with pytest.raises(CommandError, match="at least 1"):
         call_command("medcom", "process", "--once", "--batch", "0")
+
+
+def test_the_worker_parks_a_message_that_fails_unexpectedly_and_goes_on(
+    example_parties: None, monkeypatch: Any, caplog: Any
+) -> None:
+    stored = store(STIN, SLHJ, STIN)  # the second admission message is a duplicate of the first
+    original = ingest._apply_hospital_notification
+    state = {"broken": True}
+
+    def broken_admission(message: Any, *args: Any) -> Any:
+        if message.event_code == "STIN" and state["broken"]:
+            raise KeyError("a bug")
+        return original(message, *args)
+
+    monkeypatch.setattr(ingest, "_apply_hospital_notification", broken_admission)
+    assert ingest.process_pending(quarantine_failures=True) == 3
+    broken, discharge, again = (InboxMessage.objects.get(pk=m.pk) for m in stored)
+    assert (
+        broken.status == InboxStatus.UNAPPLICABLE
+        and "Intern fejl" in broken.reason
+        and "KeyError" in broken.reason
+    )
+    assert f"inbox message {broken.pk} failed" in caplog.text
+    assert discharge.status == InboxStatus.QUEUED  # waits for its admission instead of being lost
+    assert again.status == InboxStatus.UNAPPLICABLE  # the same bug; parked as well
+    state["broken"] = False  # the bug is fixed; staff process the parked message again
+    assert ingest.reprocess(broken).status == InboxStatus.ACCEPTED
+    assert InboxMessage.objects.get(pk=discharge.pk).status == InboxStatus.ACCEPTED
+    assert ingest.reprocess(again).status == InboxStatus.DUPLICATE
+    assert list(CourseEvent.objects.order_by("seq").values_list("type", flat=True)) == [
+        "admitted",
+        "discharged",
+    ]

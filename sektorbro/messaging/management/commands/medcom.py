@@ -105,7 +105,7 @@ class Command(BaseCommand):
         if options["batch"] < 1:
             raise CommandError("--batch skal være mindst 1 / must be at least 1")
         while True:
-            done = process_pending(batch_size=options["batch"])
+            done = process_pending(batch_size=options["batch"], quarantine_failures=True)
             if done or options["once"]:
                 self.stdout.write(json.dumps({"processed": done}))
             if options["once"]:
