@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=100, help="messages per worker transaction")
+    parser.add_argument("--batch", type=int, default=200, help="messages per worker transaction")
     parser.add_argument("--chunk", type=int, default=50, help="messages per durable inbox commit")
     parser.add_argument("--json", help="write the report here as JSON")
     args = parser.parse_args(argv)

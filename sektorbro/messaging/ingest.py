@@ -644,7 +644,7 @@ def receive_many(items: list[tuple[bytes, str]], *, transport: str) -> list[Inbo
         )
 
 
-BATCH_SIZE = 100
+BATCH_SIZE = 200
 
 
 FAILURE_REASON = (

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         )
         work.add_argument("--once", action="store_true", help="Behandl det ventende én gang / once and stop")
         work.add_argument(
-            "--batch", type=int, default=100, help="meddelelser pr. transaktion / per transaction"
+            "--batch", type=int, default=200, help="meddelelser pr. transaktion / per transaction"
         )
         work.add_argument("--interval", type=float, default=1.0)
 
