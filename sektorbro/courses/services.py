@@ -17,6 +17,7 @@ from sektorbro.core import audit
 from sektorbro.core.errors import ConflictError, DomainError, NotPermitted
 from sektorbro.core.logging import request_id_var
 from sektorbro.courses.models import Course, CourseEvent, DischargeDestination
+from sektorbro.courses.state import refresh_state, save_state
 from sektorbro.organisations.models import OrganisationUnit
 
 
@@ -110,7 +111,7 @@ def open_course_in_transaction(
         admitted_at=admitted_at,
         episode_of_care_id=episode_of_care_id,
     )
-    _append(
+    admitted = _append(
         course=course,
         actor=actor,
         type="admitted",
@@ -127,6 +128,7 @@ def open_course_in_transaction(
         subject_id=str(course.public_id),
         data={"hospital": hospital.key, "track": track, "area": area},
     )
+    save_state(refresh_state(course, [admitted]))
     return course
 
 
@@ -313,6 +315,7 @@ def record_event_in_transaction(
         subject_id=str(locked.public_id),
         data={"seq": event.seq, "source": source, **({"supersedes": supersedes.seq} if supersedes else {})},
     )
+    save_state(refresh_state(locked, [*existing, event]))
     return event
 
 
@@ -353,4 +356,5 @@ def update_course_facts(
             subject_id=str(locked.public_id),
             data=changes,
         )
+        save_state(refresh_state(locked, list(locked.events.select_related("supersedes").order_by("seq"))))
         return locked
