@@ -11,7 +11,7 @@ from sektorbro.citizens.access import log_access
 from sektorbro.workspace.worklists import clamp_limit, worklist
 
 # Query parameters (Danish, like "afsnit") for how many rows each section shows.
-LIMIT_PARAMS = {"admitted": "indlagte", "discharged": "udskrevne"}
+LIMIT_PARAMS = {"admitted": "indlagte", "discharged": "udskrevne", "acute_function": "akut"}
 
 
 def worklist_context(request: HttpRequest) -> dict[str, Any]:
@@ -19,6 +19,7 @@ def worklist_context(request: HttpRequest) -> dict[str, Any]:
     limits = {name: clamp_limit(request.GET.get(param)) for name, param in LIMIT_PARAMS.items()}
     wl = worklist(request.user, ward=ward, limits=limits)
     shown = [r.course.citizen for r in [*wl["admitted"], *wl["discharged"]]]
+    shown += [r.citizen for r in wl["acute_function"] or []]
     log_access(request, request.user, list({c.pk: c for c in shown}.values()), "worklist")
     state = {"afsnit": ward or "", **{LIMIT_PARAMS[k]: v for k, v in limits.items()}}
 
@@ -31,6 +32,7 @@ def worklist_context(request: HttpRequest) -> dict[str, Any]:
         "wl_query": query(),
         "wl_more_admitted": query(indlagte=wl["admitted"].next_limit),
         "wl_more_discharged": query(udskrevne=wl["discharged"].next_limit),
+        "wl_more_acute": query(akut=wl["acute_function"].next_limit) if wl["acute_function"] else "",
     }
 
 

@@ -18,6 +18,7 @@ from sektorbro.accounts.roles import Sector, sector_of
 from sektorbro.agreement.model import IN_HOSPITAL_STATUSES
 from sektorbro.courses.models import Course
 from sektorbro.courses.selectors import courses_visible_to
+from sektorbro.workspace.acute import acute_worklist, has_acute_role
 
 RECENT = dt.timedelta(days=3)
 PAGE = 50
@@ -171,7 +172,12 @@ def worklist(
                 .distinct()
             )
         )
+    acute: Section | None = None
+    if has_acute_role(user):
+        acute_rows, acute_count = acute_worklist(user, now, limits.get("acute_function", PAGE))
+        acute = Section(acute_rows, acute_count, limits.get("acute_function", PAGE))  # type: ignore[arg-type]
     return {
+        "acute_function": acute,
         "admitted": section("admitted", admitted_qs),
         "discharged": section("discharged", discharged_qs),
         "ready": section("ready", admitted_qs.filter(state_status="ready_for_discharge")),
