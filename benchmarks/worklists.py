@@ -100,6 +100,7 @@ def seed(courses: int, seed_value: int, user_count: int) -> dict[str, Any]:
 
     started = time.monotonic()
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # production static files (manifest)
     rng = random.Random(seed_value)
     now = timezone.now()
     tariffs = current_tariffs()
@@ -109,7 +110,7 @@ def seed(courses: int, seed_value: int, user_count: int) -> dict[str, Any]:
     }
     hospitals = [h for h in hospitals if departments[h.pk]]
     municipalities = list(Municipality.objects.all())
-    clinics: dict[int, list[Any]] = {}
+    clinics: dict[int | None, list[Any]] = {}
     for clinic in OrganisationUnit.objects.filter(kind="gp_clinic"):
         clinics.setdefault(clinic.municipality_id, []).append(clinic)
     acute_units = {
@@ -141,7 +142,7 @@ def seed(courses: int, seed_value: int, user_count: int) -> dict[str, Any]:
             citizens.append(citizen)
             hospital = rng.choice(hospitals)
             admitted_at = now - dt.timedelta(minutes=rng.randint(30, 14 * 24 * 60))
-            events = [("admitted", admitted_at, {})]
+            events: list[tuple[str, dt.datetime, dict[str, Any]]] = [("admitted", admitted_at, {})]
             if rng.random() < 0.25:
                 ready = admitted_at + (now - admitted_at) * rng.uniform(0.3, 0.9)
                 events.append(("ready_for_discharge", ready, {}))

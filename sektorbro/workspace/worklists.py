@@ -75,6 +75,18 @@ class Section:
     __hash__ = None  # type: ignore[assignment]
 
 
+class Worklist(dict[str, Any]):
+    """The worklist's sections; those given as functions are queried only when a template or caller reads
+    them (the page shows the admitted and discharged sections; "ready" and "window_72h" are for callers)."""
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        if callable(value):
+            value = value()
+            self[key] = value
+        return value
+
+
 def parties_of(sectors: set[Sector]) -> set[str]:
     parties: set[str] = set()
     if Sector.HOSPITAL in sectors:
@@ -142,7 +154,7 @@ def worklist(
     ward: str | None = None,
     now: dt.datetime | None = None,
     limits: dict[str, int] | None = None,
-) -> dict[str, Any]:
+) -> Worklist:
     """Courses in hospital, plus those discharged in the last three days, with the user's party's tasks."""
     now = now or timezone.now()
     limits = limits or {}
@@ -176,13 +188,15 @@ def worklist(
     if has_acute_role(user):
         acute_rows, acute_count = acute_worklist(user, now, limits.get("acute_function", PAGE))
         acute = Section(acute_rows, acute_count, limits.get("acute_function", PAGE))  # type: ignore[arg-type]
-    return {
-        "acute_function": acute,
-        "admitted": section("admitted", admitted_qs),
-        "discharged": section("discharged", discharged_qs),
-        "ready": section("ready", admitted_qs.filter(state_status="ready_for_discharge")),
-        "window_72h": section("window_72h", discharged_qs.filter(state_window_until__gt=now)),
-        "sectors": {s.value for s in sectors},
-        "wards": wards,
-        "generated_at": now,
-    }
+    return Worklist(
+        {
+            "acute_function": acute,
+            "admitted": section("admitted", admitted_qs),
+            "discharged": section("discharged", discharged_qs),
+            "ready": lambda: section("ready", admitted_qs.filter(state_status="ready_for_discharge")),
+            "window_72h": lambda: section("window_72h", discharged_qs.filter(state_window_until__gt=now)),
+            "sectors": {s.value for s in sectors},
+            "wards": wards,
+            "generated_at": now,
+        }
+    )
