@@ -91,9 +91,22 @@ class Course(models.Model):
         indexes = [
             models.Index(fields=["hospital", "ended_at"]),
             models.Index(fields=["citizen", "ended_at"]),
-            models.Index(fields=["hospital", "state_status", "state_hospital_due"]),
-            models.Index(fields=["state_status", "state_municipality_due"]),
-            models.Index(fields=["state_status", "state_next_due"]),
+            # The worklists' urgency order over open courses (ASC NULLS LAST, as the queries sort).
+            models.Index(
+                fields=["hospital", "state_hospital_due", "admitted_at"],
+                condition=models.Q(ended_at__isnull=True),
+                name="course_open_hospital_due",
+            ),
+            models.Index(
+                fields=["state_municipality_due", "admitted_at"],
+                condition=models.Q(ended_at__isnull=True),
+                name="course_open_municipal_due",
+            ),
+            models.Index(
+                fields=["state_next_due", "admitted_at"],
+                condition=models.Q(ended_at__isnull=True),
+                name="course_open_next_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from sektorbro.accounts.roles import Sector, sector_of
 from sektorbro.agreement.model import IN_HOSPITAL_STATUSES
 from sektorbro.courses.models import Course
 from sektorbro.courses.selectors import courses_visible_to
+from sektorbro.organisations.models import OrganisationUnit
 from sektorbro.workspace.acute import acute_worklist, has_acute_role
 
 RECENT = dt.timedelta(days=3)
@@ -176,13 +177,11 @@ def worklist(
 
     wards: list[tuple[str, str]] = []
     if Sector.HOSPITAL in sectors:
-        wards = sorted(
-            set(
-                courses_visible_to(user)
-                .filter(ended_at__isnull=True, department__isnull=False)
-                .values_list("department__key", "department__name")
-                .distinct()
-            )
+        hospitals = [m.unit.hospital.pk for m in user.active_memberships() if m.unit.hospital is not None]
+        wards = list(
+            OrganisationUnit.objects.filter(kind="department", parent_id__in=hospitals)
+            .order_by("key")
+            .values_list("key", "name")
         )
     acute: Section | None = None
     if has_acute_role(user):
