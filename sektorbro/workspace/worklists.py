@@ -22,7 +22,7 @@ from sektorbro.organisations.models import OrganisationUnit
 from sektorbro.workspace.acute import acute_worklist, has_acute_role
 
 RECENT = dt.timedelta(days=3)
-PAGE = 50
+PAGE = 25
 MAX_LIMIT = 1000
 ENDED_STATUSES = ("discharged", "dead")
 

@@ -107,8 +107,8 @@ def test_the_show_more_link_keeps_the_ward_and_the_poll_keeps_the_page(
 ) -> None:
     body = login(personas["ward_nurse_randers"]).get("/arbejdsliste/?afsnit=rhr-medicin&indlagte=1").content
     text = body.decode()
-    assert "afsnit=rhr-medicin&amp;indlagte=51" in text  # show more
-    assert "afsnit=rhr-medicin&amp;indlagte=1&amp;udskrevne=50" in text  # live refresh keeps the page
+    assert "afsnit=rhr-medicin&amp;indlagte=26" in text  # show more: one page (25) more
+    assert "afsnit=rhr-medicin&amp;indlagte=1&amp;udskrevne=25" in text  # live refresh keeps the page
     assert login(personas["ward_nurse_randers"]).get("/arbejdsliste/?indlagte=x").status_code == 200
 
 
