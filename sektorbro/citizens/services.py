@@ -126,6 +126,10 @@ def set_acute_function(
         subject_id=str(citizen.public_id),
         data={"unit": unit.key if unit else None, "referred_by": referred_by},
     )
+    from sektorbro.courses.state import refresh_many
+
+    # The responsible doctor on the citizen's open courses depends on the acute function.
+    refresh_many(citizen.courses.filter(ended_at__isnull=True))
     return citizen
 
 

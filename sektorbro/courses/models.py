@@ -71,6 +71,18 @@ class Course(models.Model):
     episode_of_care_id = models.CharField(_("episode of care id"), max_length=100, blank=True, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Derived state (sektorbro.courses.state): the rules core's decisions stored for the worklists' SQL.
+    state_status = models.CharField(_("status"), max_length=24, blank=True, db_index=True)
+    state_next_due = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    state_hospital_due = models.DateTimeField(_("next hospital deadline"), null=True, blank=True)
+    state_municipality_due = models.DateTimeField(_("next municipal deadline"), null=True, blank=True)
+    state_tasks = models.JSONField(_("open tasks"), default=list, blank=True)
+    state_ready_since = models.DateField(_("ready for discharge since"), null=True, blank=True)
+    state_window_until = models.DateTimeField(_("72-hour window until"), null=True, blank=True)
+    state_window = models.JSONField(_("72-hour window"), default=dict, blank=True)
+    state_doctor = models.JSONField(_("responsible doctor"), default=dict, blank=True)
+    state_billing = models.JSONField(_("ready-for-discharge days"), default=dict, blank=True)
+    state_evaluated_at = models.DateTimeField(_("state evaluated"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("course")
@@ -79,6 +91,22 @@ class Course(models.Model):
         indexes = [
             models.Index(fields=["hospital", "ended_at"]),
             models.Index(fields=["citizen", "ended_at"]),
+            # The worklists' urgency order over open courses (ASC NULLS LAST, as the queries sort).
+            models.Index(
+                fields=["hospital", "state_hospital_due", "admitted_at"],
+                condition=models.Q(ended_at__isnull=True),
+                name="course_open_hospital_due",
+            ),
+            models.Index(
+                fields=["state_municipality_due", "admitted_at"],
+                condition=models.Q(ended_at__isnull=True),
+                name="course_open_municipal_due",
+            ),
+            models.Index(
+                fields=["state_next_due", "admitted_at"],
+                condition=models.Q(ended_at__isnull=True),
+                name="course_open_next_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from sektorbro.core.errors import ConflictError, DomainError, NotPermitted
 from sektorbro.core.logging import request_id_var
 from sektorbro.core.models import AuditEvent
 from sektorbro.courses.models import Course, CourseEvent, DischargeDestination
+from sektorbro.courses.state import STATE_FIELDS, refresh_state, save_state
 from sektorbro.organisations.models import OrganisationUnit
 
 
@@ -136,6 +136,7 @@ def open_course_in_transaction(**kwargs: Any) -> Course:
     """Open a course inside the caller's transaction. Arguments as ``_opened``."""
     _require_transaction()
     course, event, row = _opened(**kwargs)
+    refresh_state(course, [event])  # the derived state goes in with the row
     course.save()
     event.save()
     row.save()
@@ -359,10 +360,8 @@ def record_event_in_transaction(
     )
     event.save()
     locked.version += 1  # the row is locked: nobody else moved it meanwhile
-    if projected:
-        locked.save(update_fields=["version", *PROJECTED_FIELDS])
-    else:
-        Course.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+    refresh_state(locked, [*existing, event])
+    locked.save(update_fields=["version", *STATE_FIELDS, *(PROJECTED_FIELDS if projected else [])])
     course.version = locked.version
     row.save()
     return event
@@ -521,6 +520,14 @@ class CourseBatch:
         """Write what was staged: citizens, courses, events (an undo event after its target), changed courses,
         audit rows."""
         _require_transaction()
+        from sektorbro.courses.snapshot import current_tariffs
+
+        new = {id(c) for c in self._new_courses}
+        changed = [c for key, c in self._changed.items() if key not in new]
+        if self._new_courses or changed:
+            tariffs = current_tariffs()
+            for course in [*self._new_courses, *changed]:  # the worklists' derived state, once per course
+                refresh_state(course, self._events[id(course)], tariffs=tariffs)
         Citizen.objects.bulk_create(self._new_citizens)
         Course.objects.bulk_create(self._new_courses)
         pending = list(self._new_events)
@@ -530,10 +537,8 @@ class CourseBatch:
                 raise RuntimeError("An event supersedes an event that is not stored.")
             CourseEvent.objects.bulk_create(ready)
             pending = [e for e in pending if e.pk is None]
-        new = {id(c) for c in self._new_courses}
-        changed = [c for key, c in self._changed.items() if key not in new]
         if changed:
-            update_rows(changed, ["version", *PROJECTED_FIELDS])
+            update_rows(changed, ["version", *PROJECTED_FIELDS, *STATE_FIELDS])
         AuditEvent.objects.bulk_create(self._audit_rows)
         self._new_citizens, self._new_courses, self._new_events, self._audit_rows = [], [], [], []
         self._changed = {}
@@ -577,4 +582,5 @@ def update_course_facts(
             subject_id=str(locked.public_id),
             data=changes,
         )
+        save_state(refresh_state(locked, list(locked.events.select_related("supersedes").order_by("seq"))))
         return locked

@@ -1,21 +1,39 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sektorbro.citizens.access import log_access
-from sektorbro.workspace.worklists import worklist
+from sektorbro.workspace.worklists import clamp_limit, worklist
+
+# Query parameters (Danish, like "afsnit") for how many rows each section shows.
+LIMIT_PARAMS = {"admitted": "indlagte", "discharged": "udskrevne", "acute_function": "akut"}
 
 
 def worklist_context(request: HttpRequest) -> dict[str, Any]:
     ward = request.GET.get("afsnit") or None
-    wl = worklist(request.user, ward=ward)
-    citizens = {r.course.citizen_id: r.course.citizen for r in wl["admitted"] + wl["discharged"]}
-    log_access(request, request.user, list(citizens.values()), "worklist")
-    return {"wl": wl, "ward": ward}
+    limits = {name: clamp_limit(request.GET.get(param)) for name, param in LIMIT_PARAMS.items()}
+    wl = worklist(request.user, ward=ward, limits=limits)
+    shown = [r.course.citizen for r in [*wl["admitted"], *wl["discharged"]]]
+    shown += [r.citizen for r in wl["acute_function"] or []]
+    log_access(request, request.user, list({c.pk: c for c in shown}.values()), "worklist")
+    state = {"afsnit": ward or "", **{LIMIT_PARAMS[k]: v for k, v in limits.items()}}
+
+    def query(**changes: Any) -> str:
+        return urlencode({k: v for k, v in {**state, **changes}.items() if v})
+
+    return {
+        "wl": wl,
+        "ward": ward,
+        "wl_query": query(),
+        "wl_more_admitted": query(indlagte=wl["admitted"].next_limit),
+        "wl_more_discharged": query(udskrevne=wl["discharged"].next_limit),
+        "wl_more_acute": query(akut=wl["acute_function"].next_limit) if wl["acute_function"] else "",
+    }
 
 
 @login_required

@@ -1,4 +1,8 @@
-"""Worklists: each role's open work, derived by the rules core from the courses the user may see."""
+"""Worklists: each role's open work, read from the state stored on the courses (``sektorbro.courses.state``).
+
+Filtering, ordering (overdue first, then the nearest deadline of the user's own party) and paging happen in
+SQL; no rules are evaluated per request. Each section reports its full count and shows ``limit`` rows with a
+"show more" link, so nothing is silently left out."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -14,9 +18,13 @@ from sektorbro.accounts.roles import Sector, sector_of
 from sektorbro.agreement.model import IN_HOSPITAL_STATUSES
 from sektorbro.courses.models import Course
 from sektorbro.courses.selectors import courses_visible_to
-from sektorbro.courses.snapshot import current_tariffs, decisions_for
+from sektorbro.organisations.models import OrganisationUnit
+from sektorbro.workspace.acute import acute_worklist, has_acute_role
 
 RECENT = dt.timedelta(days=3)
+PAGE = 25
+MAX_LIMIT = 1000
+ENDED_STATUSES = ("discharged", "dead")
 
 
 @dataclass
@@ -32,16 +40,55 @@ class Row:
 
     @property
     def ready_date(self) -> dt.date | None:
-        value = self.decisions["ready_for_discharge"]["date"]
-        return dt.date.fromisoformat(value) if value else None
+        return self.course.state_ready_since
 
     @property
     def window_until(self) -> dt.datetime | None:
-        value = self.decisions["extended_responsibility_72h"]["until"]
-        return dt.datetime.fromisoformat(value) if value else None
+        return self.course.state_window_until
 
 
-def _party_of(sectors: set[Sector]) -> set[str]:
+@dataclass
+class Section:
+    rows: list[Row]
+    count: int
+    limit: int
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.rows)
+
+    @property
+    def next_limit(self) -> int:
+        return min(self.limit + PAGE, MAX_LIMIT)
+
+    def __iter__(self) -> Any:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> Row:
+        return self.rows[index]
+
+    def __eq__(self, other: object) -> bool:
+        return self.rows == other if isinstance(other, list) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Worklist(dict[str, Any]):
+    """The worklist's sections; those given as functions are queried only when a template or caller reads
+    them (the page shows the admitted and discharged sections; "ready" and "window_72h" are for callers)."""
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        if callable(value):
+            value = value()
+            self[key] = value
+        return value
+
+
+def parties_of(sectors: set[Sector]) -> set[str]:
     parties: set[str] = set()
     if Sector.HOSPITAL in sectors:
         parties |= {"hospital", "hospital+municipality"}
@@ -50,43 +97,105 @@ def _party_of(sectors: set[Sector]) -> set[str]:
     return parties
 
 
-def worklist(user: Any, *, ward: str | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Open courses plus those discharged in the last three days, with the tasks that are the user's party's."""
-    now = now or timezone.now()
-    sectors = {sector_of(m.role) for m in user.active_memberships()}
-    queryset = courses_visible_to(user).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=now - RECENT))
-    if ward:
-        queryset = queryset.filter(department__key=ward)
-    tariffs = current_tariffs()
-    language = "en" if (get_language() or "da").startswith("en") else "da"
-    parties = _party_of(sectors)
-    rows: list[Row] = []
-    for course in queryset.order_by("admitted_at")[:200]:
-        decisions = decisions_for(course, now, tariffs)
-        tasks = [
-            {**t, "label": t["text"][language]}
-            for t in decisions["tasks"]
-            if not parties or t["party"] in parties
-        ]
-        rows.append(Row(course, decisions, tasks, sum(1 for t in tasks if t["overdue"])))
-    rows.sort(key=lambda r: (-r.overdue, -len(r.tasks), r.course.admitted_at))
-    admitted = [r for r in rows if r.decisions["status"] in IN_HOSPITAL_STATUSES]
-    discharged = [r for r in rows if r.decisions["status"] in ("discharged", "dead")]
-    return {
-        "admitted": admitted,
-        "discharged": discharged,
-        "ready": [r for r in admitted if r.decisions["status"] == "ready_for_discharge"],
-        "window_72h": [r for r in discharged if r.decisions["extended_responsibility_72h"]["active"]],
-        "acute_function": [r for r in rows if r.course.citizen.acute_function_unit_id],
-        "sectors": {s.value for s in sectors},
-        "wards": sorted(
-            {
-                (c.department.key, c.department.name)
-                for c in courses_visible_to(user).filter(ended_at__isnull=True)
-                if c.department
-            }
+def _due_column(sectors: set[Sector]) -> str:
+    if Sector.HOSPITAL in sectors and Sector.MUNICIPALITY not in sectors:
+        return "state_hospital_due"
+    if Sector.MUNICIPALITY in sectors and Sector.HOSPITAL not in sectors:
+        return "state_municipality_due"
+    return "state_next_due"
+
+
+def _row(course: Course, parties: set[str], language: str, now: dt.datetime) -> Row:
+    tasks = []
+    for task in course.state_tasks or []:
+        if parties and task["party"] not in parties:
+            continue
+        due = dt.datetime.fromisoformat(task["due"]) if task.get("due") else None
+        tasks.append(
+            {**task, "due_at": due, "overdue": due is not None and due < now, "label": task["text"][language]}
         )
-        if Sector.HOSPITAL in sectors
-        else [],
-        "generated_at": now,
+    tasks.sort(key=lambda t: (t["due_at"] is None, t["due_at"] or now))
+    billing = course.state_billing or {}
+    window = course.state_window or {}
+    decisions = {
+        "status": course.state_status,
+        "billing": {"accruing_days": billing.get("accruing_days")},
+        "billable_days": billing.get("billable_days"),
+        "billable_amount_dkk": billing.get("amount_dkk"),
+        "responsible_doctor": course.state_doctor or {},
+        "extended_responsibility_72h": {
+            "applies": bool(window.get("applies")),
+            "active": course.state_window_until is not None and course.state_window_until > now,
+            "until": window.get("until"),
+        },
+        "ready_for_discharge": {"date": course.state_ready_since},
     }
+    return Row(course, decisions, tasks, sum(1 for t in tasks if t["overdue"]))
+
+
+def _section(
+    queryset: QuerySet[Course], limit: int, parties: set[str], language: str, now: dt.datetime
+) -> Section:
+    count = queryset.count()
+    rows = [_row(c, parties, language, now) for c in queryset[:limit]]
+    return Section(rows, count, limit)
+
+
+def clamp_limit(value: str | int | None) -> int:
+    try:
+        number = int(value) if value not in (None, "") else PAGE
+    except (TypeError, ValueError):
+        return PAGE
+    return max(1, min(number, MAX_LIMIT))
+
+
+def worklist(
+    user: Any,
+    *,
+    ward: str | None = None,
+    now: dt.datetime | None = None,
+    limits: dict[str, int] | None = None,
+) -> Worklist:
+    """Courses in hospital, plus those discharged in the last three days, with the user's party's tasks."""
+    now = now or timezone.now()
+    limits = limits or {}
+    sectors = {sector_of(m.role) for m in user.active_memberships()}
+    base = courses_visible_to(user).select_related("citizen__acute_function_unit")
+    if ward:
+        base = base.filter(department__key=ward)
+    language = "en" if (get_language() or "da").startswith("en") else "da"
+    parties = parties_of(sectors)
+    due = _due_column(sectors)
+    urgency = (F(due).asc(nulls_last=True), F("admitted_at").asc(), F("pk").asc())
+    admitted_qs = base.filter(ended_at__isnull=True, state_status__in=IN_HOSPITAL_STATUSES).order_by(*urgency)
+    discharged_qs = base.filter(state_status__in=ENDED_STATUSES, ended_at__gte=now - RECENT).order_by(
+        F("ended_at").desc(), F("pk").desc()
+    )
+
+    def section(name: str, queryset: QuerySet[Course]) -> Section:
+        return _section(queryset, limits.get(name, PAGE), parties, language, now)
+
+    wards: list[tuple[str, str]] = []
+    if Sector.HOSPITAL in sectors:
+        hospitals = [m.unit.hospital.pk for m in user.active_memberships() if m.unit.hospital is not None]
+        wards = list(
+            OrganisationUnit.objects.filter(kind="department", parent_id__in=hospitals)
+            .order_by("key")
+            .values_list("key", "name")
+        )
+    acute: Section | None = None
+    if has_acute_role(user):
+        acute_rows, acute_count = acute_worklist(user, now, limits.get("acute_function", PAGE))
+        acute = Section(acute_rows, acute_count, limits.get("acute_function", PAGE))  # type: ignore[arg-type]
+    return Worklist(
+        {
+            "acute_function": acute,
+            "admitted": section("admitted", admitted_qs),
+            "discharged": section("discharged", discharged_qs),
+            "ready": lambda: section("ready", admitted_qs.filter(state_status="ready_for_discharge")),
+            "window_72h": lambda: section("window_72h", discharged_qs.filter(state_window_until__gt=now)),
+            "sectors": {s.value for s in sectors},
+            "wards": wards,
+            "generated_at": now,
+        }
+    )

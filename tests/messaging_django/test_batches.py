@@ -48,6 +48,7 @@ def test_a_whole_course_in_one_batch_is_applied_in_arrival_order(example_parties
     ]
     assert course.discharged_at is not None and course.ended_at is not None
     assert course.version == 4  # one bump per event after the admission
+    assert course.state_status == "discharged" and course.state_evaluated_at is not None  # worklists' state
     assert AuditEvent.objects.filter(subject_id=str(course.public_id)).count() == 4
     assert OutboxMessage.objects.filter(event_code="ok").count() == 4
     effect = InboxMessage.objects.get(pk=stored[3].pk).effect
@@ -100,11 +101,15 @@ def test_what_a_message_staged_is_undone_when_it_cannot_be_applied(db: Any) -> N
 
 
 def test_a_refused_message_in_the_middle_does_not_disturb_the_others(example_parties: None) -> None:
-    stored = store(STIN, MORS, SLHJ)  # died, then discharged: the discharge is refused after the death
+    stored = store(STIN)
+    ingest.process_pending()
+    assert Course.objects.get().state_status == "admitted"  # a course opened by a message has its state
+    stored += store(MORS, SLHJ)  # died, then discharged: the discharge is refused after the death
     ingest.process_pending()
     assert statuses(stored) == [InboxStatus.ACCEPTED, InboxStatus.ACCEPTED, InboxStatus.UNAPPLICABLE]
     assert list(CourseEvent.objects.order_by("seq").values_list("type", flat=True)) == ["admitted", "died"]
-    assert Course.objects.get().version == 2
+    course = Course.objects.get()
+    assert course.version == 2 and course.state_status == "dead"  # an existing course's state is updated
 
 
 def test_the_same_message_twice_in_one_batch_has_one_effect(example_parties: None) -> None:

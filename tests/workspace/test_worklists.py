@@ -72,3 +72,56 @@ def test_the_ward_worklist_filters_by_ward_and_polls(
 def test_the_gp_and_outsiders(courses: dict[str, Any], personas: dict[str, Any]) -> None:
     assert worklist(personas["gp_randers"])["admitted"] == []  # none of them are listed with this clinic
     assert worklist(personas["visitator_viborg"])["admitted"] == []
+
+
+def test_the_worklist_reads_stored_state_in_a_bounded_number_of_queries(
+    make_citizen: Any, make_course: Any, personas: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    now = timezone.now()
+    for i in range(30):
+        make_course(make_citizen("730", f"Mange {i:02}"), admitted_at=now - dt.timedelta(hours=i + 1))
+    user = personas["ward_nurse_randers"]
+    user.active_memberships()  # memberships are cached per user object, as in a request
+    with django_assert_max_num_queries(10):  # independent of the number of courses
+        wl = worklist(user, limits={"admitted": 10})
+        rows = list(wl["admitted"])
+        assert [r.course.citizen.name for r in rows] and rows[0].course.hospital.name
+    assert wl["admitted"].count == 30 and len(rows) == 10 and wl["admitted"].more
+    # Nothing is silently left out: paging on shows the rest.
+    everyone = worklist(user, limits={"admitted": 100})["admitted"]
+    assert len(everyone) == 30 and not everyone.more
+
+
+def test_urgency_orders_overdue_first_then_the_nearest_deadline(
+    courses: dict[str, Any], personas: dict[str, Any]
+) -> None:
+    rows = worklist(personas["visitator_randers"])["admitted"]
+    dues = [r.course.state_municipality_due for r in rows]
+    known = [d for d in dues if d is not None]
+    assert known == sorted(known) and dues[: len(known)] == known  # no deadline sorts last
+    assert rows[0].overdue >= 1 and rows[0].tasks[0]["overdue"]
+
+
+def test_the_show_more_link_keeps_the_ward_and_the_poll_keeps_the_page(
+    courses: dict[str, Any], personas: dict[str, Any], login: Any
+) -> None:
+    body = login(personas["ward_nurse_randers"]).get("/arbejdsliste/?afsnit=rhr-medicin&indlagte=1").content
+    text = body.decode()
+    assert "afsnit=rhr-medicin&amp;indlagte=26" in text  # show more: one page (25) more
+    assert "afsnit=rhr-medicin&amp;indlagte=1&amp;udskrevne=25" in text  # live refresh keeps the page
+    assert login(personas["ward_nurse_randers"]).get("/arbejdsliste/?indlagte=x").status_code == 200
+
+
+def test_refresh_state_brings_time_dependent_state_up_to_date(courses: dict[str, Any]) -> None:
+    from django.core.management import call_command
+
+    from sektorbro.courses.models import Course
+
+    Course.objects.update(state_status="", state_tasks=[], state_evaluated_at=None)
+    out = __import__("io").StringIO()
+    call_command("courses", "refresh-state", stdout=out)
+    assert "refreshed 3 courses" in out.getvalue()
+    waiting = Course.objects.get(pk=courses["waiting"].pk)
+    assert waiting.state_status == "ready_for_discharge" and waiting.state_evaluated_at is not None
+    assert waiting.state_billing["accruing_days"] == 3
+    assert any(t["party"] == "municipality" for t in waiting.state_tasks)

@@ -1,0 +1,142 @@
+"""The course's derived state, stored on the row so worklists can filter and sort in SQL.
+
+``derive_state`` is pure: it turns the rules core's ``evaluate()`` output into the column values. ``refresh_state``
+evaluates one course from its full event list (no queries of its own apart from the tariff table when no
+tariffs are passed, no save); ``save_state`` writes the state columns. Whether a task is overdue is decided at
+read time by comparing its due time with the clock; the stored ``due`` times do not go stale. What does change
+with time (accruing ready-for-discharge days, a closing 72-hour window, tasks that appear when a deadline
+starts) is brought up to date by ``sektorbro courses refresh-state`` run periodically."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+HOSPITAL_PARTIES = frozenset({"hospital", "hospital+municipality"})
+MUNICIPAL_PARTIES = frozenset({"municipality", "hospital+municipality"})
+
+STATE_FIELDS = (
+    "state_status",
+    "state_next_due",
+    "state_hospital_due",
+    "state_municipality_due",
+    "state_tasks",
+    "state_ready_since",
+    "state_window_until",
+    "state_window",
+    "state_doctor",
+    "state_billing",
+    "state_evaluated_at",
+)
+
+
+def _parse(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def _earliest(tasks: Iterable[dict[str, Any]], parties: frozenset[str] | None) -> dt.datetime | None:
+    dues = [_parse(t["due"]) for t in tasks if t.get("due") and (parties is None or t["party"] in parties)]
+    return min((d for d in dues if d is not None), default=None)
+
+
+def derive_state(decisions: dict[str, Any]) -> dict[str, Any]:
+    """The state columns for one ``evaluate()`` result (see STATE_FIELDS)."""
+    tasks = [
+        {
+            "code": t["code"],
+            "party": t["party"],
+            "due": t["due"],
+            "source": t["source"],
+            "text": t["text"],
+        }
+        for t in decisions["tasks"]
+    ]
+    ready = decisions["ready_for_discharge"].get("date")
+    window = decisions["extended_responsibility_72h"]
+    doctor = decisions["responsible_doctor"]
+    billing = decisions["billing"]
+    return {
+        "state_status": decisions["status"],
+        "state_next_due": _earliest(tasks, None),
+        "state_hospital_due": _earliest(tasks, HOSPITAL_PARTIES),
+        "state_municipality_due": _earliest(tasks, MUNICIPAL_PARTIES),
+        "state_tasks": tasks,
+        "state_ready_since": dt.date.fromisoformat(ready) if ready else None,
+        "state_window_until": _parse(window.get("until")) if window.get("active") else None,
+        "state_window": {"applies": bool(window.get("applies")), "until": window.get("until")},
+        "state_doctor": {
+            "party": doctor.get("party"),
+            "phone_route": doctor.get("phone_route"),
+            "reasons": doctor.get("reasons", []),
+            "sources": doctor.get("sources", []),
+        },
+        "state_billing": {
+            "accruing_days": billing.get("accruing_days"),
+            "billable_days": decisions["billable_days"],
+            "amount_dkk": decisions["billable_amount_dkk"],
+        },
+        "state_evaluated_at": _parse(decisions["at"]),
+    }
+
+
+def refresh_state(
+    course: Any,
+    events: Sequence[Any],
+    *,
+    at: dt.datetime | None = None,
+    tariffs: tuple[Any, ...] | None = None,
+) -> Any:
+    """Evaluate ``course`` from its full event list and set the state attributes; returns the course (unsaved).
+    Pass ``tariffs`` from ``current_tariffs()`` when refreshing many courses."""
+    from django.utils import timezone
+
+    from sektorbro.agreement.evaluate import evaluate
+    from sektorbro.courses.snapshot import build_snapshot, current_tariffs
+
+    decisions = evaluate(
+        build_snapshot(course, events),
+        at or timezone.now(),
+        current_tariffs() if tariffs is None else tariffs,
+    )
+    for key, value in derive_state(decisions).items():
+        setattr(course, key, value)
+    return course
+
+
+def save_state(course: Any) -> None:
+    """Write the state columns of a refreshed course (nothing else)."""
+    course.save(update_fields=list(STATE_FIELDS))
+
+
+def refresh_many(queryset: Any, *, at: dt.datetime | None = None, batch_size: int = 500) -> int:
+    """Re-evaluate every course in ``queryset`` in batches: one query for the courses, one for their events and
+    one bulk update per batch. Returns how many courses were refreshed."""
+    from django.db import transaction
+    from django.db.models import Prefetch
+    from django.utils import timezone
+
+    from sektorbro.courses.models import Course, CourseEvent
+    from sektorbro.courses.snapshot import current_tariffs
+
+    at = at or timezone.now()
+    tariffs = current_tariffs()
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    done = 0
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        courses = (
+            Course.objects.filter(pk__in=chunk)
+            .select_related("citizen", "hospital", "hospital__cluster")
+            .prefetch_related(
+                Prefetch(
+                    "events",
+                    queryset=CourseEvent.objects.select_related("supersedes").order_by("seq"),
+                )
+            )
+        )
+        batch = [refresh_state(c, list(c.events.all()), at=at, tariffs=tariffs) for c in courses]
+        with transaction.atomic():
+            Course.objects.bulk_update(batch, list(STATE_FIELDS))
+        done += len(batch)
+    return done
