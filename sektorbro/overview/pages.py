@@ -208,6 +208,11 @@ def _highlighted(unit: Unit) -> set[str]:
     return set()
 
 
+def _plain(number: float | None) -> float | int | None:
+    """Counts as whole numbers in exports (stored as floats)."""
+    return int(number) if number is not None and float(number).is_integer() else number
+
+
 EXPORT_HEADER = (
     "section",
     "indicator",
@@ -227,7 +232,7 @@ def export_rows(unit: Unit, filters: Filters, blocks: list[Block]) -> list[tuple
     def cells(r: Row) -> tuple[Any, ...]:
         if r.suppressed:
             return (SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, "suppressed: fewer than 5")
-        return (r.numerator, r.denominator, r.value, r.standardised, "")
+        return (_plain(r.numerator), _plain(r.denominator), r.value, r.standardised, "")
 
     out: list[tuple[Any, ...]] = []
     for b in blocks:

@@ -49,7 +49,7 @@ def read_result(path: Path) -> pd.DataFrame:
 
 
 def _number(raw: Any) -> float | None:
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+    if raw is None or raw is pd.NA or (isinstance(raw, str) and raw.strip() == ""):
         return None
     value = float(raw)
     if math.isnan(value):
