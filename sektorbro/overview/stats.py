@@ -126,12 +126,8 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     start = math.floor(low / step) * step
-    ticks = []
-    tick = start
-    while tick < high + step * 0.999:
-        ticks.append(round(tick, 10))
-        tick += step
-    return ticks
+    count_steps = max(1, math.ceil((high - start) / step - 1e-9))
+    return [round(start + i * step, 10) for i in range(count_steps + 1)]
 
 
 @dataclass(frozen=True)

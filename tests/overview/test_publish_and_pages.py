@@ -184,7 +184,7 @@ def test_xlsx_export(published: IndicatorRun, login: Any, personas: dict[str, An
     client = login(personas["analyst"])
     response = client.get("/overblik/kommune/730/eksport.xlsx?periode=quarter")
     book = load_workbook(io.BytesIO(response.content))
-    values = [list(r) for r in book.active.iter_rows(values_only=True)]  # type: ignore[union-attr]
+    values = [list(r) for r in book.active.iter_rows(values_only=True)]
     assert values[0][0] == "section"
     q2 = [
         r
