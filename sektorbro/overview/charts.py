@@ -50,7 +50,7 @@ class Chart:
 
 
 def fmt(value: float) -> str:
-    if value == int(value) and abs(value) >= 1:
+    if value == int(value):
         return f"{int(value):,}".replace(",", ".")
     return f"{value:.1f}".replace(".", ",")
 
@@ -69,9 +69,7 @@ def line_chart(periods: Sequence[str], values: Sequence[float | None]) -> Chart:
     if not periods or not present:
         return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM, (), (), (), (), empty=True)
     y, y_ticks = _y_scale(present)
-    x = Scale(0, max(len(periods) - 1, 1), LEFT + 8, WIDTH - RIGHT - 8)
-    if len(periods) == 1:
-        x = Scale(0, 0, LEFT + 8, WIDTH - RIGHT - 8)
+    x = Scale(0, len(periods) - 1, LEFT + 24, WIDTH - RIGHT - 32)  # room for the centred period labels
     paths: list[str] = []
     segment: list[str] = []
     points = []
@@ -129,14 +127,14 @@ def funnel_plot(kind: str, units: Sequence[FunnelUnit], scale: float, *, steps: 
         return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM, (), (), (), (), empty=True)
     target = sum(u.numerator for u in usable) / sum(u.denominator for u in usable)
     sizes = [u.denominator for u in usable]
-    x_high = max(sizes) * 1.05
+    x_ticks_values = nice_ticks(0, max(sizes) * 1.05)
+    x_high = x_ticks_values[-1]
     x_low = max(1.0, min(sizes) * 0.5)
     grid = [x_low + (x_high - x_low) * i / steps for i in range(steps + 1)]
     limits = {lv: [funnel_limits(kind, target, n, lv, scale) for n in grid] for lv in LEVELS}
     values = [u.numerator / u.denominator * scale for u in usable]
     y_values = values + [target * scale] + [b for lv in LEVELS for pair in limits[lv] for b in pair]
     y, y_ticks = _y_scale(y_values)
-    x_ticks_values = nice_ticks(0, x_high)
     x = Scale(0, x_ticks_values[-1], LEFT, WIDTH - RIGHT)
     x_ticks = tuple(Tick(t, fmt(t), round(x(t), 1)) for t in x_ticks_values)
     limit_paths = []

@@ -15,6 +15,15 @@ from sektorbro.overview.publish import publish
 FIRST_YEAR = 2024
 
 
+DEMO_PREFIX = "Demo: "
+
+
+def ensure_demo(*, persons: int = 30_000, seed: int = 1) -> IndicatorRun:
+    """The newest demo run, built once (running the demo again does not add runs)."""
+    existing = IndicatorRun.objects.filter(label__startswith=DEMO_PREFIX).first()
+    return existing or build_demo(persons=persons, seed=seed)
+
+
 def build_demo(*, persons: int = 30_000, seed: int = 1, years: int = 2) -> IndicatorRun:
     with tempfile.TemporaryDirectory(prefix="sektorbro-overview-") as tmp:
         folder = Path(tmp) / "registry"
@@ -26,7 +35,7 @@ def build_demo(*, persons: int = 30_000, seed: int = 1, years: int = 2) -> Indic
         write(result, out)
         return publish(
             out,
-            label=f"Demo: syntetisk register, {persons} personer",
+            label=f"{DEMO_PREFIX}syntetisk register, {persons} personer",
             engine="duckdb",
             registry_description=f"synthetic registry, {persons} persons, {years} years, seed {seed}",
         )

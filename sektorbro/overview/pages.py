@@ -122,6 +122,10 @@ def parse_filters(params: QueryDict) -> Filters | None:
     return Filters(run, gran, start, end, area, compare, all_periods, available, whole)
 
 
+def indicators_in_run(run: IndicatorRun) -> set[str]:
+    return set(run.values.values_list("indicator", flat=True).distinct())
+
+
 def indicators_for(area: str) -> list[Indicator]:
     return [i for i in REGISTRY.values() if not area or INDICATOR_AREA.get(i.id, area) == area]
 
@@ -162,7 +166,8 @@ def _row(indicator: Indicator, label: str, v: IndicatorValue | None, **extra: An
 def build_page(unit: Unit, filters: Filters) -> list[Block]:
     run = filters.run
     shown = P.between(filters.available, filters.start, filters.end)
-    indicators = indicators_for(filters.area)
+    present = indicators_in_run(run)
+    indicators = [i for i in indicators_for(filters.area) if i.id in present]
     ids = [i.id for i in indicators]
     series_values = {
         (v.indicator, v.period): v

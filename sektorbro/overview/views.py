@@ -27,6 +27,8 @@ from sektorbro.overview.pages import (
     build_page,
     export_rows,
     indicator_name,
+    indicators_for,
+    indicators_in_run,
     lang,
     parse_filters,
     runs,
@@ -90,6 +92,11 @@ def unit_page(request: HttpRequest, level: str, key: str = "") -> HttpResponse:
     if filters is not None:
         context.update(
             blocks=build_page(unit, filters),
+            absent=[
+                indicator_name(i)
+                for i in indicators_for(filters.area)
+                if i.id not in indicators_in_run(filters.run)
+            ],
             period_choices=[(p, P.label(p)) for p in filters.available],
             compare_choices=[
                 (p, P.label(p)) for p in reversed(filters.all_periods) if P.granularity(p) != "month"
@@ -100,7 +107,9 @@ def unit_page(request: HttpRequest, level: str, key: str = "") -> HttpResponse:
             csv_url=f"{request.path}eksport.csv?{filters.query()}",
             xlsx_url=f"{request.path}eksport.xlsx?{filters.query()}",
         )
-    template = "overview/_result.html" if getattr(request, "htmx", False) else "overview/unit.html"
+    # HTMX swaps the result and, out of band, the period range choices (they depend on the period type).
+    context["oob"] = bool(getattr(request, "htmx", False))
+    template = "overview/_result.html" if context["oob"] else "overview/unit.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,11 @@ def test_cluster_page_shows_charts_tables_and_suppression(
     assert "fewer than 5 persons or stays" in page or "færre end 5" in page  # the suppression note
     assert "ov-limit-95" in page and "ov-limit-998" in page  # funnel plot for the proportion
     assert "<script" not in page.split("</head>")[1] and "style=" not in page
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert not re.search(
+        r'(x|y|x1|y1|cx|cy)="-?[0-9]+,[0-9]', svg
+    )  # coordinates never localised (Danish comma)
+    assert 'id="ind-preventable_65plus"' not in page  # not in this run: listed instead of empty charts
 
 
 def test_municipality_page_suppresses_the_small_quarter(
