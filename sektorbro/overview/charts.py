@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sektorbro.overview.stats import Scale, binomial_limits, nice_ticks, poisson_limits
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 44
 LEVELS = (0.95, 0.998)
 
 
