@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sektorbro.messaging",
     "sektorbro.workspace",
     "sektorbro.indicators",
+    "sektorbro.overview",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("beskeder/", include("sektorbro.messaging.urls")),
     path("forloeb/", include("sektorbro.courses.urls")),
     path("arbejdsliste/", include("sektorbro.workspace.urls")),
+    path("overblik/", include("sektorbro.overview.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

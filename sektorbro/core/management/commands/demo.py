@@ -18,6 +18,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--citizens", type=int, default=400, help="Antal borgere / number of citizens")
         parser.add_argument("--seed", type=int, default=2023, help="Tilfældighedsfrø / random seed")
+        parser.add_argument(
+            "--no-overview",
+            action="store_true",
+            help="Spring demo-indikatorerne over / skip the overview's demo indicator results",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE:
@@ -35,6 +40,11 @@ class Command(BaseCommand):
             f"Demoregion klar / demo region ready: {result.users} brugere, {result.citizens} borgere, "
             f"{result.courses} forløb."
         )
+        if not options["no_overview"]:
+            from sektorbro.overview.demo import ensure_demo
+
+            run = ensure_demo()
+            self.stdout.write(f"Overblik / overview: {run.label} ({run.values.count()} rækker / rows).")
         self.stdout.write(f"\nDemologins (adgangskode / password: {DEMO_PASSWORD}):")
         for username, role, unit in result.logins:
             self.stdout.write(f"  {username:<28} {role:<28} {unit}")
