@@ -117,7 +117,7 @@ def test_cluster_page_shows_charts_tables_and_suppression(
     page = client.get("/overblik/klynge/randersklyngen/?periode=quarter").content.decode()
     assert "<svg" in page and 'class="ov-line"' in page
     assert "Randersklyngen" in page or "Randers" in page
-    assert "fewer than 5 persons or stays" in page or "færre end 5" in page  # the suppression note
+    assert "et antal under 5 personer eller ophold" in page  # the suppression note, in Danish
     assert "ov-limit-95" in page and "ov-limit-998" in page  # funnel plot for the proportion
     assert "<script" not in page.split("</head>")[1] and "style=" not in page
     svg = page[page.index("<svg") : page.index("</svg>")]
