@@ -76,19 +76,59 @@ def recreate_database(admin_url: str, bench_url: str, *, drop_only: bool = False
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def seed(courses: int, seed_value: int, user_count: int) -> dict[str, Any]:
-    """Citizens, courses with their events and stored state, users and sessions; returns the users."""
+def ensure_database(admin_url: str, bench_url: str) -> None:
+    import psycopg
+
+    name = urlsplit(bench_url).path.lstrip("/")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def seed(courses: int, seed_value: int, user_count: int, *, reuse: bool = False) -> dict[str, Any]:
+    """Citizens, courses with their events and stored state, users and sessions; returns the users.
+    With ``reuse``, courses already seeded in the database (same count) are kept and only the users and
+    sessions are made again."""
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
+
+    from sektorbro.courses.models import Course
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # production static files (manifest)
+    total = courses + courses // 25
+    evaluate_seconds = 0.0
+    if not (reuse and Course.objects.count() == total):
+        if Course.objects.exists():
+            raise SystemExit(
+                "the benchmark database holds a different number of courses; run without --reuse-db"
+            )
+        evaluate_seconds = seed_courses(courses, seed_value)
+    seeded = time.monotonic() - started
+    return {
+        "users": make_users(user_count),
+        "seed_seconds": round(seeded, 1),
+        "evaluate_seconds": round(evaluate_seconds, 1),
+        "open_courses": Course.objects.filter(ended_at__isnull=True).count(),
+        "discharged_courses": Course.objects.filter(ended_at__isnull=False).count(),
+        "citizens_in_acute_function": citizens_in_acute_function(),
+    }
+
+
+def citizens_in_acute_function() -> int:
+    from sektorbro.citizens.models import Citizen
+
+    return Citizen.objects.filter(acute_function_unit__isnull=False).count()
+
+
+def seed_courses(courses: int, seed_value: int) -> float:
+    """Citizens and courses with their events and stored state; returns the seconds spent in evaluate()."""
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from sektorbro.accounts.models import Membership, User
     from sektorbro.agreement.evaluate import evaluate
     from sektorbro.agreement.model import AcuteFunction, CitizenFacts, CourseSnapshot, Event
     from sektorbro.citizens.cpr import make_cpr
@@ -98,9 +138,6 @@ def seed(courses: int, seed_value: int, user_count: int) -> dict[str, Any]:
     from sektorbro.courses.state import derive_state
     from sektorbro.organisations.models import Municipality, OrganisationUnit
 
-    started = time.monotonic()
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)  # production static files (manifest)
     rng = random.Random(seed_value)
     now = timezone.now()
     tariffs = current_tariffs()
@@ -178,6 +215,7 @@ def seed(courses: int, seed_value: int, user_count: int) -> dict[str, Any]:
                 rows.append(
                     Course(
                         citizen=citizen,
+                        municipality_id=citizen.residence_municipality_id,
                         hospital=hospital,
                         department=department,
                         area=area,
@@ -207,15 +245,30 @@ def seed(courses: int, seed_value: int, user_count: int) -> dict[str, Any]:
                 ],
                 batch_size=batch * 2,
             )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    seeded = time.monotonic() - started
+    with connection.cursor() as cursor:  # as autovacuum would have done on a live database
+        cursor.execute("VACUUM ANALYZE")
+    return evaluate_seconds
 
-    # Users, one per client, cycling through the roles and over the hospitals and municipalities.
+
+def make_users(user_count: int) -> list[dict[str, Any]]:
+    """One user per client, cycling through the roles and over the hospitals and municipalities, each with a
+    fresh logged-in session (users from an earlier run of a reused database are kept)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from sektorbro.accounts.models import Membership, User
+    from sektorbro.organisations.models import OrganisationUnit
+
+    hospitals = list(OrganisationUnit.objects.filter(kind="hospital"))
+    departments = {
+        h.pk: list(OrganisationUnit.objects.filter(kind="department", parent=h)) for h in hospitals
+    }
+    hospitals = [h for h in hospitals if departments[h.pk]]
     units: dict[str, list[Any]] = {
         "hospital": hospitals,
         "department": [d for h in hospitals for d in departments[h.pk]],
-        "gp_clinic": [c for cs in clinics.values() for c in cs],
+        "gp_clinic": list(OrganisationUnit.objects.filter(kind="gp_clinic").order_by("key")),
     }
     for service in ("visitation", "home_nursing", "acute_function"):
         units[service] = list(OrganisationUnit.objects.filter(municipal_service=service).order_by("key"))
@@ -225,8 +278,10 @@ def seed(courses: int, seed_value: int, user_count: int) -> dict[str, Any]:
         role, kind, query = ROLES[n % len(ROLES)]
         pool = units[kind]
         unit = pool[(n // len(ROLES) * 7 + n) % len(pool)]
-        user = User.objects.create_user(username=f"bench{n}", password=secrets.token_urlsafe(16))
-        Membership.objects.create(user=user, unit=unit, role=role)
+        user = User.objects.filter(username=f"bench{n}").first()
+        if user is None:
+            user = User.objects.create_user(username=f"bench{n}", password=secrets.token_urlsafe(16))
+            Membership.objects.create(user=user, unit=unit, role=role)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = backend
@@ -241,14 +296,7 @@ def seed(courses: int, seed_value: int, user_count: int) -> dict[str, Any]:
                 "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
             }
         )
-    return {
-        "users": users,
-        "seed_seconds": round(seeded, 1),
-        "evaluate_seconds": round(evaluate_seconds, 1),
-        "open_courses": Course.objects.filter(ended_at__isnull=True).count(),
-        "discharged_courses": Course.objects.filter(ended_at__isnull=False).count(),
-        "citizens_in_acute_function": Citizen.objects.filter(acute_function_unit__isnull=False).count(),
-    }
+    return users
 
 
 def free_port() -> int:
@@ -327,12 +375,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--out", default="var/benchmarks/worklists.json")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--reuse-db",
+        action="store_true",
+        help="keep the database and reuse the courses a previous --keep-db/--reuse-db run seeded",
+    )
     args = parser.parse_args(argv)
     if args.courses < 1 or args.users < 1 or args.duration <= 0 or args.wait < 0:
         parser.error("--courses and --users must be positive, --duration > 0 and --wait >= 0")
     url = os.environ.get("DATABASE_URL", "")
     admin_url, bench_url = database_urls(url)
-    recreate_database(admin_url, bench_url)
+    if not args.reuse_db:
+        recreate_database(admin_url, bench_url)
+    else:
+        ensure_database(admin_url, bench_url)
     env = {
         **os.environ,
         "DATABASE_URL": bench_url,
@@ -349,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     server: subprocess.Popen[bytes] | None = None
     try:
         print(f"seeding {args.courses} open courses ...", flush=True)
-        seeded = seed(args.courses, args.seed, args.users)
+        seeded = seed(args.courses, args.seed, args.users, reuse=args.reuse_db)
         print(json.dumps({k: v for k, v in seeded.items() if k != "users"}), flush=True)
         port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -440,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.db import connections
 
         connections.close_all()
-        if not args.keep_db:
+        if not (args.keep_db or args.reuse_db):
             recreate_database(admin_url, bench_url, drop_only=True)
 
 

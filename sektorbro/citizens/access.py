@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from sektorbro.accounts.roles import Sector, sector_of
 from sektorbro.citizens.models import AccessLogEntry, Citizen
+from sektorbro.core.bulk import insert_rows
 
 CARE_RELATION_DAYS_AFTER_DISCHARGE = 30
 _NOTHING = Q(pk__in=[])
@@ -131,17 +132,15 @@ def log_access(
         return 0
     request_id = getattr(request, "request_id", "") if request is not None else ""
     organisation = user.organisation_label() if hasattr(user, "organisation_label") else ""
-    rows = [
-        AccessLogEntry(
-            user=user if getattr(user, "pk", None) else None,
-            username=user.get_username() if getattr(user, "pk", None) else "system",
-            organisation=organisation[:300],
-            citizen=citizen,
-            action=action,
-            channel=channel,
-            request_id=request_id,
-        )
-        for citizen in items
-    ]
-    AccessLogEntry.objects.bulk_create(rows)
-    return len(rows)
+    known = getattr(user, "pk", None) is not None
+    username = user.get_username() if known else "system"
+    at = timezone.now()
+    insert_rows(
+        AccessLogEntry,
+        ["at", "user", "username", "organisation", "citizen", "action", "channel", "request_id"],
+        [
+            (at, user.pk if known else None, username, organisation[:300], c.pk, action, channel, request_id)
+            for c in items
+        ],
+    )
+    return len(items)

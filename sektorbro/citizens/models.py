@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -85,6 +86,16 @@ class Citizen(models.Model):
     def __repr__(self) -> str:
         return f"<Citizen {self.public_id}>"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saving also moves the citizen's courses to a new municipality of residence: courses carry a copy of
+        it for the municipal worklists (``Course.municipality``). ``QuerySet.update`` bypasses this; use
+        ``move_courses_with`` after such a bulk change."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if not adding and (fields is None or "residence_municipality" in fields):
+            move_courses_with(self)
+
     @property
     def cpr_masked(self) -> str:
         return mask(self.cpr)
@@ -92,6 +103,19 @@ class Citizen(models.Model):
     @property
     def cpr_formatted(self) -> str:
         return f"{self.cpr[:6]}-{self.cpr[6:]}"
+
+
+def move_courses_with(citizen: Citizen) -> int:
+    """Give the citizen's courses the citizen's current municipality of residence; returns how many moved."""
+    from django.apps import apps
+
+    courses = apps.get_model("courses", "Course").objects
+    moved: int = (
+        courses.filter(citizen_id=citizen.pk)
+        .exclude(municipality_id=citizen.residence_municipality_id)
+        .update(municipality_id=citizen.residence_municipality_id)
+    )
+    return moved
 
 
 class Relative(models.Model):

@@ -40,3 +40,31 @@ def update_rows(rows: Sequence[Model], field_names: Sequence[str]) -> None:
         params.append([f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [row.pk])
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def insert_rows(model: type[Model], field_names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert plain rows of values (in the order of ``field_names``) without building model instances: for
+    append-only logs written on every request. Each value is prepared by its field as ``save()`` would; fields
+    not named take their database default, so name every column without one. No ids are returned."""
+    if not rows:
+        return
+    meta = model._meta
+    fields: list[Field[Any, Any]] = []
+    for name in field_names:
+        field = meta.get_field(name)
+        if not isinstance(field, Field) or not field.concrete or field.primary_key:
+            raise ValueError(f"{model.__name__}.{name} is not a column that can be inserted")
+        fields.append(field)
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    # Only names from the model's own metadata go into the statement; every value is a parameter.
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    params = []
+    for row in rows:
+        if len(row) != len(fields):
+            raise ValueError(f"a row has {len(row)} values for {len(fields)} fields")
+        params.append([f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True)])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

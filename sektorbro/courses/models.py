@@ -5,13 +5,14 @@ tasks are always derived by the rules core in ``sektorbro.agreement``."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sektorbro.citizens.models import Citizen
-from sektorbro.organisations.models import OrganisationUnit
+from sektorbro.organisations.models import Municipality, OrganisationUnit
 
 
 class Track(models.TextChoices):
@@ -52,6 +53,14 @@ class Course(models.Model):
         blank=True,
         related_name="department_courses",
         verbose_name=_("department"),
+    )
+    # A copy of the citizen's municipality of residence (kept in step by Citizen.save and the course services),
+    # so the municipal worklists filter, count and order open courses by an index instead of a semi-join.
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("citizen's municipality"),
     )
     area = models.CharField(_("area"), max_length=12, choices=CourseArea.choices)
     track = models.CharField(_("track"), max_length=10, choices=Track.choices)
@@ -107,10 +116,32 @@ class Course(models.Model):
                 condition=models.Q(ended_at__isnull=True),
                 name="course_open_next_due",
             ),
+            models.Index(
+                fields=["municipality", "state_municipality_due", "admitted_at"],
+                condition=models.Q(ended_at__isnull=True),
+                name="course_open_municipality_due",
+            ),
+            models.Index(fields=["municipality", "ended_at"], name="course_municipality_ended"),
+            # The section counts as index-only scans (the status is in the index).
+            models.Index(
+                fields=["hospital", "state_status"],
+                condition=models.Q(ended_at__isnull=True),
+                name="course_open_hospital_status",
+            ),
+            models.Index(
+                fields=["municipality", "state_status"],
+                condition=models.Q(ended_at__isnull=True),
+                name="course_open_municipal_status",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.citizen} @ {self.hospital} ({self.admitted_at:%Y-%m-%d})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.municipality_id is None and self.citizen_id is not None:
+            self.municipality_id = self.citizen.residence_municipality_id
+        super().save(*args, **kwargs)
 
 
 class CourseEvent(models.Model):

@@ -13,7 +13,11 @@ from sektorbro.courses.models import Course
 
 def courses_visible_to(user: Any) -> QuerySet[Course]:
     """Hospital staff see their own hospital's courses; municipal staff, GPs and social-area staff see every
-    course of the citizens they may see. Everyone else sees none."""
+    course of the citizens they may see. Everyone else sees none.
+
+    Municipal staff see their residents (``citizens_visible_to``); their courses are found by the copy of the
+    citizen's municipality on the course (an index, not a semi-join over every citizen), which is the same
+    set: ``Citizen.save`` keeps the copy in step, and a test holds the two paths equal."""
     if user is None or not user.is_authenticated:
         return Course.objects.none()
     condition = Q(pk__in=[])
@@ -22,7 +26,10 @@ def courses_visible_to(user: Any) -> QuerySet[Course]:
         sector = sector_of(membership.role)
         if sector == Sector.HOSPITAL and membership.unit.hospital is not None:
             condition |= Q(hospital=membership.unit.hospital)
-        elif sector in (Sector.MUNICIPALITY, Sector.GENERAL_PRACTICE, Sector.SOCIAL_AREA):
+        elif sector == Sector.MUNICIPALITY:
+            if membership.unit.municipality_id is not None:
+                condition |= Q(municipality_id=membership.unit.municipality_id)
+        elif sector in (Sector.GENERAL_PRACTICE, Sector.SOCIAL_AREA):
             other_sectors = True
     if other_sectors:
         condition |= Q(citizen__in=citizens_visible_to(user).values("pk"))

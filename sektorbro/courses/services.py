@@ -102,6 +102,7 @@ def _opened(
         raise DomainError(_("The track must be acute or planned."), field="track")
     course = Course(
         citizen=citizen,
+        municipality_id=citizen.residence_municipality_id,
         hospital=hospital,
         department=department,
         area=area,

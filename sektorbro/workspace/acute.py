@@ -34,6 +34,19 @@ class AcuteRow:
     course: Course | None  # the latest course, for the hospital's phone
 
 
+# What a row needs of the citizen's latest course.
+COURSE_FIELDS = (
+    "public_id",
+    "ended_at",
+    "state_status",
+    "state_doctor",
+    "hospital__name",
+    "hospital__phone",
+    "department__name",
+    "department__phone",
+)
+
+
 def has_acute_role(user: Any) -> bool:
     return any(m.role == ACUTE_ROLE for m in user.active_memberships())
 
@@ -127,7 +140,12 @@ def acute_worklist(user: Any, at: dt.datetime, limit: int) -> tuple[list[AcuteRo
     count = queryset.count()
     citizens = list(queryset[:limit])
     ids = [c.latest_course_id for c in citizens if getattr(c, "latest_course_id", None)]  # type: ignore[attr-defined]
-    courses = {c.pk: c for c in Course.objects.filter(pk__in=ids).select_related("hospital", "department")}
+    courses = {
+        c.pk: c
+        for c in Course.objects.filter(pk__in=ids)
+        .select_related("hospital", "department")
+        .only(*COURSE_FIELDS)
+    }
     rows = [decide(c, courses.get(c.latest_course_id), at, language) for c in citizens]  # type: ignore[attr-defined]
     return rows, count
 

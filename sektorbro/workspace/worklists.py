@@ -25,6 +25,31 @@ RECENT = dt.timedelta(days=3)
 PAGE = 25
 MAX_LIMIT = 1000
 ENDED_STATUSES = ("discharged", "dead")
+# What a worklist row shows; other columns (and the citizen's other fields) are not fetched.
+ROW_FIELDS = (
+    "public_id",
+    "citizen_id",
+    "hospital_id",
+    "department_id",
+    "area",
+    "track",
+    "admitted_at",
+    "discharged_at",
+    "ended_at",
+    "state_status",
+    "state_tasks",
+    "state_ready_since",
+    "state_window_until",
+    "state_window",
+    "state_doctor",
+    "state_billing",
+    "citizen__public_id",
+    "citizen__name",
+    "hospital__name",
+    "hospital__phone",
+    "department__name",
+    "department__phone",
+)
 
 
 @dataclass
@@ -160,7 +185,12 @@ def worklist(
     now = now or timezone.now()
     limits = limits or {}
     sectors = {sector_of(m.role) for m in user.active_memberships()}
-    base = courses_visible_to(user).select_related("citizen__acute_function_unit")
+    base = (
+        courses_visible_to(user)
+        .select_related(None)
+        .select_related("citizen", "hospital", "department")
+        .only(*ROW_FIELDS)
+    )
     if ward:
         base = base.filter(department__key=ward)
     language = "en" if (get_language() or "da").startswith("en") else "da"
