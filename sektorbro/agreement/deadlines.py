@@ -352,11 +352,23 @@ def _correspondence_rules(
     return result
 
 
+def _unanswered_proposal(events: list[Event]) -> Event | None:
+    """The latest proposed discharge date if no date was agreed after it (aftalen 2.1: the date is agreed
+    between hospital and municipality; whoever did not propose it answers)."""
+    latest: Event | None = None
+    for event in events:
+        if event.type == "discharge_date_proposed":
+            latest = event
+        elif event.type == "discharge_date_agreed":
+            latest = None
+    return latest
+
+
 def alerts(
     snapshot: CourseSnapshot, at: dt.datetime, settings: AgreementSettings = DEFAULT_SETTINGS
 ) -> list[Alert]:
     """Situations to point out that have no deadline of their own: P15 (Friday afternoon), a færdigbehandlet
-    patient without an agreed discharge date (aftalen 2.1), an updated care plan without marked changes
+    patient without an agreed discharge date and a proposed date nobody has answered (aftalen 2.1), an updated care plan without marked changes
     (P12) and FMK not updated at the discharge (S02)."""
     require_aware(at, "at")
     state = fold(snapshot, at, settings)
@@ -399,6 +411,23 @@ def alerts(
                 Reason(
                     "Færdigbehandlet, men der er endnu ikke aftalt en udskrivningsdato med kommunen.",
                     "Ready for discharge, but no discharge date has been agreed with the municipality yet.",
+                ),
+            )
+        )
+    proposal = _unanswered_proposal(events)
+    if state.ended_at is None and proposal is not None and proposal.date is not None:
+        by = proposal.data.get("by")
+        found.append(
+            Alert(
+                "discharge_date_proposed",
+                "aftalen 2.1",
+                None,
+                "hospital" if by == "municipality" else "municipality",
+                Reason(
+                    "Foreslået udskrivningsdato %s afventer svar: acceptér datoen, eller foreslå en anden."
+                    % f"{proposal.date:%d.%m.%Y}",
+                    "The proposed discharge date %s awaits an answer: accept it or propose another."
+                    % f"{proposal.date:%d.%m.%Y}",
                 ),
             )
         )

@@ -189,6 +189,22 @@ def may_record(actor: Any, course: Course, event_type: str) -> bool:
     return False
 
 
+def proposing_party(actor: Any, course: Course, source: str) -> str:
+    """Who proposes a discharge date: ``hospital`` or ``municipality`` (the other party answers it). Messages
+    come from the hospitals' systems."""
+    from sektorbro.accounts.roles import Sector, sector_of
+
+    if source != "user":
+        return "hospital"
+    for membership in actor.active_memberships() if hasattr(actor, "active_memberships") else []:
+        sector, unit = sector_of(membership.role), membership.unit
+        if sector == Sector.HOSPITAL and unit.hospital is not None and unit.hospital.pk == course.hospital_id:
+            return "hospital"
+        if sector == Sector.MUNICIPALITY and unit.municipality_id == course.citizen.residence_municipality_id:
+            return "municipality"
+    return ""
+
+
 PROJECTED_FIELDS = [
     "admitted_at",
     "discharged_at",
@@ -340,6 +356,8 @@ def record_event_in_transaction(
     _require_transaction()
     if source == "user" and not may_record(actor, course, event_type):
         raise NotPermitted(_("Your role cannot record this event on this course."))
+    if event_type == "discharge_date_proposed" and not (data or {}).get("by"):
+        data = {**(data or {}), "by": proposing_party(actor, course, source)}
     locked = (
         Course.objects.select_for_update(of=("self",))
         .select_related("citizen", "hospital", "hospital__cluster")
