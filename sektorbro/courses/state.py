@@ -27,8 +27,10 @@ STATE_FIELDS = (
     "state_window",
     "state_doctor",
     "state_billing",
+    "state_documents",
     "state_evaluated_at",
 )
+CARE_PLAN_CHANGES_KEPT = 5
 
 
 def _parse(value: str | None) -> dt.datetime | None:
@@ -40,8 +42,28 @@ def _earliest(tasks: Iterable[dict[str, Any]], parties: frozenset[str] | None) -
     return min((d for d in dues if d is not None), default=None)
 
 
-def derive_state(decisions: dict[str, Any]) -> dict[str, Any]:
-    """The state columns for one ``evaluate()`` result (see STATE_FIELDS)."""
+def care_plan_summary(events: Iterable[Any]) -> dict[str, Any] | None:
+    """The care plans received so far (rules-core events in effect): how many versions, when the latest came
+    and the changes it marked (*Dato*/*NYT*, flowchart P12), for the municipality's worklist."""
+    plans = [e for e in events if e.type == "care_plan_sent"]
+    if not plans:
+        return None
+    latest = plans[-1]
+    changes = latest.data.get("changes") or []
+    return {
+        "versions": len(plans),
+        "latest_at": latest.at.isoformat() if latest.at is not None else None,
+        "changes": [
+            {"dato": str(c.get("dato", "")), "nyt": str(c.get("nyt", ""))}
+            for c in changes[:CARE_PLAN_CHANGES_KEPT]
+            if isinstance(c, dict)
+        ],
+    }
+
+
+def derive_state(decisions: dict[str, Any], events: Iterable[Any] = ()) -> dict[str, Any]:
+    """The state columns for one ``evaluate()`` result (see STATE_FIELDS); ``events`` are the course's events in
+    effect (the rules core's ``effective_events``), for the care plan summary."""
     tasks = [
         {
             "code": t["code"],
@@ -76,6 +98,11 @@ def derive_state(decisions: dict[str, Any]) -> dict[str, Any]:
             "billable_days": decisions["billable_days"],
             "amount_dkk": decisions["billable_amount_dkk"],
         },
+        "state_documents": {
+            "required": list(decisions["documents"].get("required", [])),
+            "missing": list(decisions["documents"].get("missing", [])),
+            "care_plan": care_plan_summary(events),
+        },
         "state_evaluated_at": _parse(decisions["at"]),
     }
 
@@ -92,14 +119,12 @@ def refresh_state(
     from django.utils import timezone
 
     from sektorbro.agreement.evaluate import evaluate
+    from sektorbro.agreement.history import effective_events
     from sektorbro.courses.snapshot import build_snapshot, current_tariffs
 
-    decisions = evaluate(
-        build_snapshot(course, events),
-        at or timezone.now(),
-        current_tariffs() if tariffs is None else tariffs,
-    )
-    for key, value in derive_state(decisions).items():
+    snapshot = build_snapshot(course, events)
+    decisions = evaluate(snapshot, at or timezone.now(), current_tariffs() if tariffs is None else tariffs)
+    for key, value in derive_state(decisions, effective_events(snapshot)).items():
         setattr(course, key, value)
     return course
 

@@ -43,6 +43,7 @@ ROW_FIELDS = (
     "state_window",
     "state_doctor",
     "state_billing",
+    "state_documents",
     "citizen__public_id",
     "citizen__name",
     "hospital__name",
@@ -70,6 +71,26 @@ class Row:
     @property
     def window_until(self) -> dt.datetime | None:
         return self.course.state_window_until
+
+    @property
+    def care_plan(self) -> dict[str, Any] | None:
+        """Versions received, when the latest came (as a time) and the changes it marked (Dato/NYT)."""
+        plan = (self.course.state_documents or {}).get("care_plan")
+        if not plan:
+            return None
+        latest = plan.get("latest_at")
+        return {**plan, "latest_at": dt.datetime.fromisoformat(latest) if latest else None}
+
+    def _document(self, code: str) -> str | None:
+        documents = self.course.state_documents or {}
+        if code not in documents.get("required", []):
+            return None
+        return "missing" if code in documents.get("missing", []) else "sent"
+
+    @property
+    def discharge_summary(self) -> str | None:
+        """The epikrise: "sent", "missing" or None when the rules do not ask for one."""
+        return self._document("discharge_summary")
 
 
 @dataclass

@@ -125,3 +125,47 @@ def test_refresh_state_brings_time_dependent_state_up_to_date(courses: dict[str,
     assert waiting.state_status == "ready_for_discharge" and waiting.state_evaluated_at is not None
     assert waiting.state_billing["accruing_days"] == 3
     assert any(t["party"] == "municipality" for t in waiting.state_tasks)
+
+
+def test_the_municipality_sees_the_care_plan_versions_and_what_is_new(
+    make_citizen: Any, make_course: Any, personas: dict[str, Any], login: Any
+) -> None:
+    now = timezone.now()
+    course = make_course(
+        make_citizen("730", "Plan Borger", receives_elderly_care=True), admitted_at=now - dt.timedelta(days=3)
+    )
+    nurse = personas["ward_nurse_randers"]
+    services.record_event(actor=nurse, course=course, event_type="care_plan_sent", occurred_at=now - dt.timedelta(days=2))  # fmt: skip
+    services.record_event(
+        actor=nurse,
+        course=course,
+        event_type="care_plan_sent",
+        occurred_at=now - dt.timedelta(hours=3),
+        data={"changes": [{"dato": "02.12.2026", "nyt": "Har nu brug for ilt om natten"}]},
+    )
+    [row] = [r for r in worklist(personas["visitator_randers"])["admitted"] if r.course.pk == course.pk]
+    assert row.care_plan is not None and row.care_plan["versions"] == 2
+    assert row.care_plan["changes"] == [{"dato": "02.12.2026", "nyt": "Har nu brug for ilt om natten"}]
+    body = login(personas["visitator_randers"]).get("/arbejdsliste/").content.decode()
+    assert "Plejeforløbsplan" in body and "Version 2" in body and "Har nu brug for ilt om natten" in body
+    # The hospital's own worklist does not repeat the care plan column.
+    ward = login(nurse).get("/arbejdsliste/").content.decode()
+    assert "Har nu brug for ilt om natten" not in ward
+
+
+def test_discharged_citizens_show_whether_the_epikrise_came(
+    courses: dict[str, Any], personas: dict[str, Any], login: Any
+) -> None:
+    [row] = worklist(personas["visitator_randers"])["discharged"]
+    assert row.discharge_summary == "missing"
+    services.record_event(
+        actor=None,
+        course=row.course,
+        event_type="discharge_summary_sent",
+        occurred_at=timezone.now() - dt.timedelta(hours=1),
+        source="demo",
+    )
+    [row] = worklist(personas["visitator_randers"])["discharged"]
+    assert row.discharge_summary == "sent"
+    body = login(personas["visitator_randers"]).get("/arbejdsliste/").content.decode()
+    assert "Epikrise" in body and "Modtaget" in body

@@ -2,41 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import migrations
 
-
-def fill(apps: Any, schema_editor: Any) -> None:
-    from sektorbro.agreement.model import Tariff
-    from sektorbro.courses.state import STATE_FIELDS, refresh_state
-
-    course_model = apps.get_model("courses", "Course")
-    tariff_model = apps.get_model("courses", "ReadyForDischargeTariff")
-    tariffs = tuple(
-        Tariff(
-            sector=t.sector,
-            valid_from=t.valid_from,
-            valid_to=t.valid_to,
-            dkk_per_day=float(t.dkk_per_day),
-            source=t.source,
-            example=t.is_example,
-        )
-        for t in tariff_model.objects.all()
-    )
-    batch: list[Any] = []
-    queryset = course_model.objects.select_related("citizen", "hospital", "hospital__cluster").order_by("pk")
-    for course in queryset.iterator(chunk_size=500):
-        events = list(course.events.select_related("supersedes").order_by("seq"))
-        batch.append(refresh_state(course, events, tariffs=tariffs))
-        if len(batch) >= 500:
-            course_model.objects.bulk_update(batch, list(STATE_FIELDS))
-            batch = []
-    if batch:
-        course_model.objects.bulk_update(batch, list(STATE_FIELDS))
+from sektorbro.courses.migrations import _fill
 
 
 class Migration(migrations.Migration):
     dependencies = [("courses", "0004_derived_state")]
 
-    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(_fill.fill, migrations.RunPython.noop)]

@@ -1,0 +1,39 @@
+"""The course state fill used by the migrations that add state columns: every course is evaluated by the
+current rules and the state columns present in the migration's model state are written. (Not a migration
+itself: the loader skips modules starting with an underscore.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def fill(apps: Any, schema_editor: Any) -> None:
+    from sektorbro.agreement.model import Tariff
+    from sektorbro.courses.state import STATE_FIELDS, refresh_state
+
+    course_model = apps.get_model("courses", "Course")
+    tariff_model = apps.get_model("courses", "ReadyForDischargeTariff")
+    tariffs = tuple(
+        Tariff(
+            sector=t.sector,
+            valid_from=t.valid_from,
+            valid_to=t.valid_to,
+            dkk_per_day=float(t.dkk_per_day),
+            source=t.source,
+            example=t.is_example,
+        )
+        for t in tariff_model.objects.all()
+    )
+    # The state columns this migration state has (later migrations add more and fill them themselves).
+    present = {f.name for f in course_model._meta.get_fields()}
+    fields = [name for name in STATE_FIELDS if name in present]
+    batch: list[Any] = []
+    queryset = course_model.objects.select_related("citizen", "hospital", "hospital__cluster").order_by("pk")
+    for course in queryset.iterator(chunk_size=500):
+        events = list(course.events.select_related("supersedes").order_by("seq"))
+        batch.append(refresh_state(course, events, tariffs=tariffs))
+        if len(batch) >= 500:
+            course_model.objects.bulk_update(batch, fields)
+            batch = []
+    if batch:
+        course_model.objects.bulk_update(batch, fields)
