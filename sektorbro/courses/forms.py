@@ -37,6 +37,7 @@ class EventForm(forms.Form):
         label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+    seen_seq = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, event_types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,6 +58,7 @@ class CorrespondenceForm(forms.Form):
     text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
     phone = forms.CharField(label=_("Your phone number"), required=False, max_length=30)
     version = forms.IntegerField(widget=forms.HiddenInput)
+    seen_seq = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from sektorbro.citizens.access import care_relation_ids, log_access
 from sektorbro.citizens.forms import relatives_section
-from sektorbro.core.errors import DomainError
+from sektorbro.core.errors import ConflictError, DomainError
 from sektorbro.courses import services
 from sektorbro.courses.forms import CorrespondenceForm, EventForm
 from sektorbro.courses.labels import DOCUMENT_LABELS, EVENT_LABELS, PARTY_LABELS
@@ -43,9 +43,48 @@ def _lang(reasons: list[dict[str, str]]) -> list[str]:
     return [r[key] for r in reasons]
 
 
+def _labelled(events: list[Any]) -> list[tuple[Any, str, dt.date | None]]:
+    return [
+        (
+            e,
+            EVENT_LABELS.get(e.type, e.type),
+            dt.date.fromisoformat(e.data["date"]) if e.data.get("date") else None,
+        )
+        for e in events
+    ]
+
+
+def _conflict(
+    request: HttpRequest, course: Course, form: Any, exc: ConflictError, name: str, make: Any
+) -> HttpResponse:
+    """Somebody changed the course after the user loaded it: nothing was saved. Show what changed meanwhile and
+    the user's own input again, now against the current version, so sending it again is a conscious choice."""
+    course.refresh_from_db()
+    events = list(course.events.select_related("supersedes", "organisation").order_by("seq"))
+    seen = form.cleaned_data.get("seen_seq") or 0
+    data = request.POST.copy()
+    data["version"] = str(course.version)
+    data["seen_seq"] = str(events[-1].seq if events else 0)
+    again = make(data)
+    again.is_valid()
+    again.add_error(
+        None,
+        f"{exc.message} "
+        + _("The changes are listed above the forms. Send the form again to record your entry anyway."),
+    )
+    changed = _labelled([e for e in events if e.seq > seen])
+    return render(
+        request,
+        "courses/detail.html",
+        _context(request, course, changed=changed, **{name: again}),
+        status=409,
+    )
+
+
 def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, Any]:
     decisions = decisions_for(course)
     events = list(course.events.select_related("supersedes", "organisation").order_by("seq"))
+    last_seq = events[-1].seq if events else 0
     allowed = _allowed_event_types(request.user, course)
     now = timezone.localtime().replace(second=0, microsecond=0)
     for deadline in decisions["deadlines"]:
@@ -74,26 +113,25 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "d": decisions,
         "why": why,
         "status_label": _lang([decisions["status_label"]])[0],
-        "events": [
-            (
-                e,
-                EVENT_LABELS.get(e.type, e.type),
-                dt.date.fromisoformat(e.data["date"]) if e.data.get("date") else None,
-            )
-            for e in events
-        ],
+        "events": _labelled(events),
+        "changed": forms.get("changed"),
         "required": [
             (doc, DOCUMENT_LABELS[doc], doc in decisions["missing_documents"])
             for doc in decisions["required_documents"]
         ],
         "event_form": forms.get("event_form")
         or (
-            EventForm(event_types=allowed, initial={"version": course.version, "occurred_at": now})
+            EventForm(
+                event_types=allowed,
+                initial={"version": course.version, "seen_seq": last_seq, "occurred_at": now},
+            )
             if allowed
             else None
         ),
         "correspondence_form": forms.get("correspondence_form")
-        or CorrespondenceForm(initial={"version": course.version, "category": "discharge"}),
+        or CorrespondenceForm(
+            initial={"version": course.version, "seen_seq": last_seq, "category": "discharge"}
+        ),
         "may_write": services.may_record(request.user, course, "correspondence_sent"),
         **relatives_section(course.citizen),
     }
@@ -129,6 +167,11 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
                 data=data,
                 expected_version=form.cleaned_data["version"],
             )
+        except ConflictError as exc:
+            allowed = _allowed_event_types(request.user, course)
+            return _conflict(
+                request, course, form, exc, "event_form", lambda data: EventForm(data, event_types=allowed)
+            )
         except DomainError as exc:
             form.add_error(
                 exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message
@@ -162,6 +205,8 @@ def send_correspondence(request: HttpRequest, course_id: uuid.UUID) -> HttpRespo
                 phone=form.cleaned_data["phone"],
                 expected_version=form.cleaned_data["version"],
             )
+        except ConflictError as exc:
+            return _conflict(request, course, form, exc, "correspondence_form", CorrespondenceForm)
         except DomainError as exc:
             form.add_error(
                 exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message

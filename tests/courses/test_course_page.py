@@ -112,3 +112,36 @@ def test_relatives_and_their_consent_are_shown_and_changed_from_the_course_page(
     assert f'id="id_relative_{relative.public_id}_name"' in body and "<details open" in body
     relative.refresh_from_db()
     assert relative.name == "Kim Side"
+
+
+def test_a_date_changed_by_the_other_party_meanwhile_is_shown_and_nothing_is_overwritten(
+    client: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    from django.test import Client
+
+    from sektorbro.courses.models import CourseEvent
+
+    backend = "sektorbro.accounts.backends.SektorbroModelBackend"
+    ward, municipality = Client(), Client()
+    ward.force_login(personas["ward_nurse_randers"], backend=backend)
+    municipality.force_login(personas["visitator_randers"], backend=backend)
+    url = f"/forloeb/{course.public_id}/haendelse/"
+    seen = {"version": course.version, "seen_seq": 1}  # both opened the page at the same time
+    assert 'name="seen_seq" value="1"' in municipality.get(f"/forloeb/{course.public_id}/").content.decode()
+
+    proposed = ward.post(url, {"type": "discharge_date_proposed", "occurred_at": "20.11.2026 09:00",
+                               "date": "2026-11-24", **seen})  # fmt: skip
+    assert proposed.status_code == 302
+    entry = {"type": "discharge_date_agreed", "occurred_at": "20.11.2026 09:05", "date": "2026-11-23", **seen}
+    stale = municipality.post(url, entry)
+    body = stale.content.decode()
+    assert stale.status_code == 409
+    assert "Ændret siden du åbnede forløbet" in body and "24.11.2026" in body  # the hospital's proposal
+    assert "Nogen har ændret forløbet" in body and "2026-11-23" in body  # the user's own entry kept
+    assert not CourseEvent.objects.filter(course=course, type="discharge_date_agreed").exists()
+
+    course.refresh_from_db()
+    assert f'name="version" value="{course.version}"' in body  # re-sending is a conscious second step
+    again = municipality.post(url, {**entry, "version": course.version, "seen_seq": 2})
+    assert again.status_code == 302
+    assert CourseEvent.objects.filter(course=course, type="discharge_date_agreed").count() == 1
