@@ -33,6 +33,16 @@ class EventForm(forms.Form):
     destination = forms.ChoiceField(
         label=_("Discharged to"), required=False, choices=[("", "–"), *DischargeDestination.choices]
     )
+    changes = forms.CharField(
+        label=_("What is new in this care plan (NYT)"),
+        help_text=_(
+            "For an updated care plan: one change per line. Each is recorded with the date (Dato) and marked NYT "
+            "(flowchart P12)."
+        ),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -49,7 +59,16 @@ class EventForm(forms.Form):
         data = super().clean() or {}
         if data.get("type") in ("discharge_date_proposed", "discharge_date_agreed") and not data.get("date"):
             self.add_error("date", _("Give the discharge date."))
+        if data.get("type") != "care_plan_sent" and data.get("changes"):
+            self.add_error("changes", _("Only a care plan has changes marked NYT."))
         return data
+
+    def care_plan_changes(self) -> list[dict[str, str]]:
+        """The NYT lines as the care plan's changes, each dated with the day the plan was sent."""
+        when = self.cleaned_data.get("occurred_at")
+        dato = f"{when:%d.%m.%Y}" if when else ""
+        lines = (self.cleaned_data.get("changes") or "").splitlines()
+        return [{"dato": dato, "nyt": line.strip()} for line in lines if line.strip()]
 
 
 class CorrespondenceForm(forms.Form):

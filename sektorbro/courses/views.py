@@ -158,6 +158,8 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
             data["note"] = form.cleaned_data["note"]
         if form.cleaned_data.get("destination"):
             data["destination"] = form.cleaned_data["destination"]
+        if form.care_plan_changes():
+            data["changes"] = form.care_plan_changes()
         try:
             services.record_event(
                 actor=request.user,

@@ -145,3 +145,42 @@ def test_a_date_changed_by_the_other_party_meanwhile_is_shown_and_nothing_is_ove
     again = municipality.post(url, {**entry, "version": course.version, "seen_seq": 2})
     assert again.status_code == 302
     assert CourseEvent.objects.filter(course=course, type="discharge_date_agreed").count() == 1
+
+
+def test_the_ward_sends_an_updated_care_plan_with_what_is_new(
+    login: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    client = login(personas["ward_nurse_randers"])
+    url = f"/forloeb/{course.public_id}/haendelse/"
+    first = client.post(
+        url, {"type": "care_plan_sent", "occurred_at": "17.11.2026 10:00", "version": course.version}
+    )
+    assert first.status_code == 302
+    course.refresh_from_db()
+    unmarked = client.post(
+        url, {"type": "care_plan_sent", "occurred_at": "18.11.2026 10:00", "version": course.version}
+    )
+    assert unmarked.status_code == 400 and "Dato" in unmarked.content.decode()
+    wrong = client.post(
+        url,
+        {"type": "fmk_updated", "occurred_at": "18.11.2026 10:00", "changes": "x", "version": course.version},
+    )
+    assert wrong.status_code == 400 and "Kun en plejeforløbsplan" in wrong.content.decode()
+    updated = client.post(
+        url,
+        {
+            "type": "care_plan_sent",
+            "occurred_at": "18.11.2026 10:00",
+            "changes": "Skal have ilt om natten\n\nKan ikke gå på trapper",
+            "version": course.version,
+        },
+    )
+    assert updated.status_code == 302
+    event = course.events.get(type="care_plan_sent", seq=3)
+    assert event.data["version"] == 2
+    assert event.data["changes"] == [
+        {"dato": "18.11.2026", "nyt": "Skal have ilt om natten"},
+        {"dato": "18.11.2026", "nyt": "Kan ikke gå på trapper"},
+    ]
+    page = login(personas["visitator_randers"]).get(f"/forloeb/{course.public_id}/").content.decode()
+    assert "NYT</span> 18.11.2026: Skal have ilt om natten" in page and "Version 2" in page
