@@ -136,11 +136,12 @@ def save_state(course: Any) -> None:
 
 def refresh_many(queryset: Any, *, at: dt.datetime | None = None, batch_size: int = 500) -> int:
     """Re-evaluate every course in ``queryset`` in batches: one query for the courses, one for their events and
-    one bulk update per batch. Returns how many courses were refreshed."""
+    one pipelined update per batch (``update_rows``). Returns how many courses were refreshed."""
     from django.db import transaction
     from django.db.models import Prefetch
     from django.utils import timezone
 
+    from sektorbro.core.bulk import update_rows
     from sektorbro.courses.models import Course, CourseEvent
     from sektorbro.courses.snapshot import current_tariffs
 
@@ -162,6 +163,6 @@ def refresh_many(queryset: Any, *, at: dt.datetime | None = None, batch_size: in
         )
         batch = [refresh_state(c, list(c.events.all()), at=at, tariffs=tariffs) for c in courses]
         with transaction.atomic():
-            Course.objects.bulk_update(batch, list(STATE_FIELDS))
+            update_rows(batch, STATE_FIELDS)
         done += len(batch)
     return done

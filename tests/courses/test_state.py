@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -86,3 +88,25 @@ def test_the_stored_state_agrees_with_evaluate(
     assert state["state_doctor"]["party"] == decisions["responsible_doctor"]["party"]
     assert state["state_doctor"]["phone_route"] == decisions["responsible_doctor"]["phone_route"]
     assert state["state_billing"]["billable_days"] == decisions["billable_days"]
+
+
+@pytest.mark.django_db
+def test_the_migration_fill_gives_existing_courses_their_state(make_citizen: Any, make_course: Any) -> None:
+    from django.apps import apps
+
+    from sektorbro.courses.migrations import _fill
+    from sektorbro.courses.models import Course
+    from sektorbro.courses.services import record_event
+
+    course = make_course(make_citizen("730", receives_elderly_care=True))
+    record_event(
+        actor=None, course=course, event_type="care_plan_sent", occurred_at=course.admitted_at, source="demo"
+    )
+    Course.objects.update(state_status="", state_tasks=[], state_documents={})
+
+    _fill.fill(apps, None)
+
+    course.refresh_from_db()
+    assert course.state_status == "admitted" and course.state_tasks
+    assert course.state_documents["care_plan"]["versions"] == 1
+    assert "admission_report" in course.state_documents["missing"]

@@ -9,6 +9,7 @@ from typing import Any
 
 def fill(apps: Any, schema_editor: Any) -> None:
     from sektorbro.agreement.model import Tariff
+    from sektorbro.core.bulk import update_rows
     from sektorbro.courses.state import STATE_FIELDS, refresh_state
 
     course_model = apps.get_model("courses", "Course")
@@ -28,12 +29,20 @@ def fill(apps: Any, schema_editor: Any) -> None:
     present = {f.name for f in course_model._meta.get_fields()}
     fields = [name for name in STATE_FIELDS if name in present]
     batch: list[Any] = []
-    queryset = course_model.objects.select_related("citizen", "hospital", "hospital__cluster").order_by("pk")
+    from django.db.models import Prefetch
+
+    event_model = apps.get_model("courses", "CourseEvent")
+    queryset = (
+        course_model.objects.select_related("citizen", "hospital", "hospital__cluster")
+        .prefetch_related(
+            Prefetch("events", queryset=event_model.objects.select_related("supersedes").order_by("seq"))
+        )
+        .order_by("pk")
+    )
     for course in queryset.iterator(chunk_size=500):
-        events = list(course.events.select_related("supersedes").order_by("seq"))
-        batch.append(refresh_state(course, events, tariffs=tariffs))
+        batch.append(refresh_state(course, list(course.events.all()), tariffs=tariffs))
         if len(batch) >= 500:
-            course_model.objects.bulk_update(batch, fields)
+            update_rows(batch, fields)
             batch = []
     if batch:
-        course_model.objects.bulk_update(batch, fields)
+        update_rows(batch, fields)
