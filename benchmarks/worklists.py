@@ -325,7 +325,7 @@ def client(
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     plan = [
         ("page", "/" + user["query"], {}),
-        ("partial", "/arbejdsliste/" + user["query"], {"HX-Request": "true"}),
+        ("partial", "/arbejdsliste/" + user["query"], {"HX-Request": "true", "HX-Trigger": "worklist"}),
         ("healthz", "/healthz", {}),
     ]
     step = rng.randrange(len(plan))

@@ -4,6 +4,7 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpRequest, HttpResponse
 
 from sektorbro.core.logging import request_id_var
@@ -32,3 +33,15 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's session middleware, except that a request marked as automatic (``request.automatic = True``,
+    e.g. the worklist's minute refresh) does not renew the session. Sessions are renewed on every request
+    (``SESSION_SAVE_EVERY_REQUEST``) so the idle timeout counts from the user's last action; a page that
+    refreshes itself must not keep an unattended screen logged in forever."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if getattr(request, "automatic", False) and not request.session.modified:
+            return response
+        return super().process_response(request, response)

@@ -36,6 +36,12 @@ def worklist_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+# The id of the element whose "every 60s" trigger refreshes the worklist (htmx sends it as HX-Trigger).
+POLL_TRIGGER = "worklist"
+
+
 @login_required
 def worklist_partial(request: HttpRequest) -> HttpResponse:
+    # The minute refresh is not the user's action: it does not keep the session alive.
+    request.automatic = request.headers.get("HX-Trigger") == POLL_TRIGGER  # type: ignore[attr-defined]
     return render(request, "workspace/worklist.html", worklist_context(request))

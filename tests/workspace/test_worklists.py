@@ -169,3 +169,23 @@ def test_discharged_citizens_show_whether_the_epikrise_came(
     assert row.discharge_summary == "sent"
     body = login(personas["visitator_randers"]).get("/arbejdsliste/").content.decode()
     assert "Epikrise" in body and "Modtaget" in body
+
+
+def test_the_minute_refresh_does_not_keep_an_idle_session_alive(
+    courses: dict[str, Any], personas: dict[str, Any], login: Any
+) -> None:
+    from django.contrib.sessions.models import Session
+
+    client = login(personas["visitator_randers"])
+    key = client.session.session_key
+
+    def expiry() -> Any:
+        return Session.objects.get(session_key=key).expire_date
+
+    client.get("/")
+    before = expiry()
+    poll = client.get("/arbejdsliste/", HTTP_HX_REQUEST="true", HTTP_HX_TRIGGER="worklist")
+    assert poll.status_code == 200 and "Venter Færdig" in poll.content.decode()
+    assert expiry() == before  # the poll did not renew the session
+    client.get("/arbejdsliste/?indlagte=50", HTTP_HX_REQUEST="true")  # "show more" is the user's own click
+    assert expiry() > before
