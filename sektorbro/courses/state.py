@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 HOSPITAL_PARTIES = frozenset({"hospital", "hospital+municipality"})
@@ -31,6 +32,7 @@ STATE_FIELDS = (
     "state_evaluated_at",
 )
 CARE_PLAN_CHANGES_KEPT = 5
+COMPARED_FIELDS = tuple(name for name in STATE_FIELDS if name != "state_evaluated_at")
 
 
 def _parse(value: str | None) -> dt.datetime | None:
@@ -134,9 +136,16 @@ def save_state(course: Any) -> None:
     course.save(update_fields=list(STATE_FIELDS))
 
 
-def refresh_many(queryset: Any, *, at: dt.datetime | None = None, batch_size: int = 500) -> int:
+@dataclass
+class Refreshed:
+    refreshed: int = 0  # courses evaluated
+    written: int = 0  # of them, those whose state had changed and was written
+
+
+def refresh_many(queryset: Any, *, at: dt.datetime | None = None, batch_size: int = 500) -> Refreshed:
     """Re-evaluate every course in ``queryset`` in batches: one query for the courses, one for their events and
-    one pipelined update per batch (``update_rows``). Returns how many courses were refreshed."""
+    one pipelined update per batch (``update_rows``) of the courses whose state changed; the others are not
+    rewritten (``state_evaluated_at`` is when the stored state was last written). Returns how many courses were refreshed."""
     from django.db import transaction
     from django.db.models import Prefetch
     from django.utils import timezone
@@ -148,7 +157,7 @@ def refresh_many(queryset: Any, *, at: dt.datetime | None = None, batch_size: in
     at = at or timezone.now()
     tariffs = current_tariffs()
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
-    done = 0
+    result = Refreshed()
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
         courses = (
@@ -161,8 +170,14 @@ def refresh_many(queryset: Any, *, at: dt.datetime | None = None, batch_size: in
                 )
             )
         )
-        batch = [refresh_state(c, list(c.events.all()), at=at, tariffs=tariffs) for c in courses]
+        changed = []
+        for course in courses:
+            before = [getattr(course, name) for name in COMPARED_FIELDS]
+            refresh_state(course, list(course.events.all()), at=at, tariffs=tariffs)
+            if [getattr(course, name) for name in COMPARED_FIELDS] != before:
+                changed.append(course)
         with transaction.atomic():
-            update_rows(batch, STATE_FIELDS)
-        done += len(batch)
-    return done
+            update_rows(changed, STATE_FIELDS)
+        result.refreshed += len(chunk)
+        result.written += len(changed)
+    return result

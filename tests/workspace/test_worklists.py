@@ -189,3 +189,16 @@ def test_the_minute_refresh_does_not_keep_an_idle_session_alive(
     assert expiry() == before  # the poll did not renew the session
     client.get("/arbejdsliste/?indlagte=50", HTTP_HX_REQUEST="true")  # "show more" is the user's own click
     assert expiry() > before
+
+
+def test_refresh_state_writes_only_the_courses_whose_state_changed(courses: dict[str, Any]) -> None:
+    from sektorbro.courses.models import Course
+    from sektorbro.courses.state import refresh_many
+
+    first = refresh_many(Course.objects.all())
+    assert first.refreshed == 3
+    again = refresh_many(Course.objects.all())
+    assert (again.refreshed, again.written) == (3, 0)  # nothing moved: no rows rewritten
+    Course.objects.filter(pk=courses["fresh"].pk).update(state_tasks=[])
+    assert refresh_many(Course.objects.all()).written == 1
+    assert Course.objects.get(pk=courses["fresh"].pk).state_tasks

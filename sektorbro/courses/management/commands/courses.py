@@ -39,5 +39,8 @@ class Command(BaseCommand):
         if not options["all"]:
             queryset = queryset.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=now - RECENT))
         started = time.monotonic()
-        count = refresh_many(queryset, at=now, batch_size=options["batch_size"])
-        self.stdout.write(f"refreshed {count} courses in {time.monotonic() - started:.1f} s")
+        result = refresh_many(queryset, at=now, batch_size=options["batch_size"])
+        self.stdout.write(
+            f"refreshed {result.refreshed} courses in {time.monotonic() - started:.1f} s"
+            f" ({result.written} changed and written)"
+        )
