@@ -160,6 +160,8 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
             data["destination"] = form.cleaned_data["destination"]
         if form.care_plan_changes():
             data["changes"] = form.care_plan_changes()
+        if form.cleaned_data["type"] == "discharged" and form.cleaned_data.get("municipal_nursing"):
+            data["municipal_nursing"] = True
         try:
             services.record_event(
                 actor=request.user,

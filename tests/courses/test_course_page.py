@@ -184,3 +184,33 @@ def test_the_ward_sends_an_updated_care_plan_with_what_is_new(
     ]
     page = login(personas["visitator_randers"]).get(f"/forloeb/{course.public_id}/").content.decode()
     assert "NYT</span> 18.11.2026: Skal have ilt om natten" in page and "Version 2" in page
+
+
+def test_the_ward_records_a_discharge_with_municipal_nursing_which_opens_the_72_hour_window(
+    login: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    """The discharge form asks where to and whether municipal nursing follows (the 72-hour window depends on
+    it, aftalen 2.2); without a destination the discharge is refused with a Danish message."""
+    client = login(personas["ward_nurse_randers"])
+    url = f"/forloeb/{course.public_id}/haendelse/"
+    page = client.get(f"/forloeb/{course.public_id}/").content.decode()
+    assert 'name="municipal_nursing"' in page
+    assert client.post(url, {"type": "ready_for_discharge", "occurred_at": "2026-11-17T09:00", "version": course.version}).status_code == 302  # fmt: skip
+    course.refresh_from_db()
+    missing = client.post(url, {"type": "discharged", "occurred_at": "2026-11-18T11:00", "version": course.version})  # fmt: skip
+    assert missing.status_code == 400 and missing.context["event_form"].has_error("destination")
+    ok = client.post(
+        url,
+        {
+            "type": "discharged",
+            "occurred_at": "2026-11-18T11:00",
+            "destination": "own_home",
+            "municipal_nursing": "on",
+            "version": course.version,
+        },
+    )
+    assert ok.status_code == 302
+    course.refresh_from_db()
+    assert course.municipal_nursing_after_discharge and course.discharge_destination == "own_home"
+    assert course.events.last().data["municipal_nursing"] is True  # type: ignore[union-attr]
+    assert (course.state_window or {}).get("applies") is True
