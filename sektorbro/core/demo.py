@@ -15,6 +15,7 @@ from django.utils import timezone
 from sektorbro.accounts.models import Membership, Role, User
 from sektorbro.citizens.cpr import make_cpr
 from sektorbro.citizens.models import Citizen, Relative
+from sektorbro.core.demo_messages import build_demo_messages
 from sektorbro.courses import services as course_services
 from sektorbro.courses.models import Course
 from sektorbro.organisations.models import Municipality, OrganisationUnit
@@ -153,6 +154,9 @@ class DemoResult:
     users: int = 0
     citizens: int = 0
     courses: int = 0
+    inbox: int = 0
+    quarantine: int = 0
+    outbox: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -254,6 +258,8 @@ def build_demo(*, citizens: int = 400, seed: int = 2023) -> DemoResult:
             )
         if wants_course and not Course.objects.filter(citizen=citizen).exists():
             _demo_course(citizen, municipality, units, rng, now, admin)
+    messages = build_demo_messages(now)
+    result.inbox, result.quarantine, result.outbox = messages.inbox, messages.quarantine, messages.outbox
     result.courses = Course.objects.count()
     return result
 

@@ -33,6 +33,14 @@ class EventForm(forms.Form):
     destination = forms.ChoiceField(
         label=_("Discharged to"), required=False, choices=[("", "–"), *DischargeDestination.choices]
     )
+    municipal_nursing = forms.BooleanField(
+        label=_("Municipal nursing after the discharge"),
+        required=False,
+        help_text=_(
+            "For a discharge: the citizen gets municipal nursing at home (decides the 72-hour extended "
+            "responsibility, aftalen 2.2)."
+        ),
+    )
     changes = forms.CharField(
         label=_("What is new in this care plan (NYT)"),
         help_text=_(
@@ -61,6 +69,8 @@ class EventForm(forms.Form):
             self.add_error("date", _("Give the discharge date."))
         if data.get("type") != "care_plan_sent" and data.get("changes"):
             self.add_error("changes", _("Only a care plan has changes marked NYT."))
+        if data.get("type") == "discharged" and not data.get("destination"):
+            self.add_error("destination", _("Choose where the citizen is discharged to."))
         return data
 
     def care_plan_changes(self) -> list[dict[str, str]]:

@@ -81,6 +81,13 @@ def _conflict(
     )
 
 
+def _date(value: Any) -> dt.date | None:
+    """A date from the rules core (ISO text), for the template to format the local way."""
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value[:10]) if value else None
+
+
 def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, Any]:
     decisions = decisions_for(course)
     events = list(course.events.select_related("supersedes", "organisation").order_by("seq"))
@@ -113,6 +120,7 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "d": decisions,
         "why": why,
         "status_label": _lang([decisions["status_label"]])[0],
+        "ready_date": _date(decisions["ready_for_discharge"].get("date")),
         "events": _labelled(events),
         "changed": forms.get("changed"),
         "required": [
@@ -160,6 +168,8 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
             data["destination"] = form.cleaned_data["destination"]
         if form.care_plan_changes():
             data["changes"] = form.care_plan_changes()
+        if form.cleaned_data["type"] == "discharged" and form.cleaned_data.get("municipal_nursing"):
+            data["municipal_nursing"] = True
         try:
             services.record_event(
                 actor=request.user,

@@ -184,3 +184,58 @@ def test_the_ward_sends_an_updated_care_plan_with_what_is_new(
     ]
     page = login(personas["visitator_randers"]).get(f"/forloeb/{course.public_id}/").content.decode()
     assert "NYT</span> 18.11.2026: Skal have ilt om natten" in page and "Version 2" in page
+
+
+def test_the_ward_records_a_discharge_with_municipal_nursing_which_opens_the_72_hour_window(
+    login: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    """The discharge form asks where to and whether municipal nursing follows (the 72-hour window depends on
+    it, aftalen 2.2); without a destination the discharge is refused with a Danish message."""
+    client = login(personas["ward_nurse_randers"])
+    url = f"/forloeb/{course.public_id}/haendelse/"
+    page = client.get(f"/forloeb/{course.public_id}/").content.decode()
+    assert 'name="municipal_nursing"' in page
+    assert client.post(url, {"type": "ready_for_discharge", "occurred_at": "2026-11-17T09:00", "version": course.version}).status_code == 302  # fmt: skip
+    course.refresh_from_db()
+    missing = client.post(url, {"type": "discharged", "occurred_at": "2026-11-18T11:00", "version": course.version})  # fmt: skip
+    assert missing.status_code == 400 and missing.context["event_form"].has_error("destination")
+    ok = client.post(
+        url,
+        {
+            "type": "discharged",
+            "occurred_at": "2026-11-18T11:00",
+            "destination": "own_home",
+            "municipal_nursing": "on",
+            "version": course.version,
+        },
+    )
+    assert ok.status_code == 302
+    course.refresh_from_db()
+    assert course.municipal_nursing_after_discharge and course.discharge_destination == "own_home"
+    assert course.events.last().data["municipal_nursing"] is True
+    assert (course.state_window or {}).get("applies") is True
+
+
+def test_dates_and_amounts_are_shown_the_danish_way_and_the_flash_message_is_an_accessible_list(
+    login: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    """The ready date was shown as ISO text (2026-11-17) and the amount as 2400,0; the "Recorded" message was a
+    list item inside an element whose role (status) hid the list from assistive technology."""
+    nurse = login(personas["ward_nurse_randers"])
+    url = f"/forloeb/{course.public_id}/haendelse/"
+    done = nurse.post(url, {"type": "ready_for_discharge", "occurred_at": "2026-11-17T09:00", "version": course.version}, follow=True)  # fmt: skip
+    body = done.content.decode()
+    assert (
+        '<div role="status"><ul class="messages">' in body
+        and '<ul class="messages" role="status">' not in body
+    )
+    assert "Ja, siden 17.11.2026" in body and "siden 2026-11-17" not in body
+    course.refresh_from_db()
+    visitator = login(personas["visitator_randers"])
+    agreed = {"type": "discharge_date_agreed", "occurred_at": "2026-11-17T10:00", "date": "2026-11-18", "version": course.version}  # fmt: skip
+    assert visitator.post(url, agreed).status_code == 302
+    course.refresh_from_db()
+    discharged = {"type": "discharged", "occurred_at": "2026-11-18T11:00", "destination": "own_home", "version": course.version}  # fmt: skip
+    assert login(personas["ward_nurse_randers"]).post(url, discharged).status_code == 302
+    page = login(personas["visitator_randers"]).get(f"/forloeb/{course.public_id}/").content.decode()
+    assert "1 afregnes (1 indtil nu), 2.400 kr." in page and "2400,0" not in page

@@ -40,6 +40,10 @@ class Command(BaseCommand):
             f"Demoregion klar / demo region ready: {result.users} brugere, {result.citizens} borgere, "
             f"{result.courses} forløb."
         )
+        self.stdout.write(
+            f"MedCom: {result.inbox} modtagne / received (heraf i karantæne / in quarantine: "
+            f"{result.quarantine}), {result.outbox} i udbakken / in the outbox."
+        )
         if not options["no_overview"]:
             from sektorbro.overview.demo import ensure_demo
 
