@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -105,8 +106,17 @@ def compute_parser(prog: str = "indicators compute") -> argparse.ArgumentParser:
             "Compute the indicators from registry files (docs/registry-format.md) into one long table."
         ),
     )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--registry", type=Path, help="mappe med registerfiler / folder of registry files")
+    source.add_argument(
+        "--from-platform",
+        action="store_true",
+        help="Sektorbros egne forløb / the platform's own courses (docs/indicators.md); only with sektorbro",
+    )
     parser.add_argument(
-        "--registry", type=Path, required=True, help="mappe med registerfiler / folder of registry files"
+        "--population",
+        type=Path,
+        help="befolkningsfil (FOLK1A) til --from-platform / population file (FOLK1A) for --from-platform",
     )
     parser.add_argument(
         "--from", dest="start", type=_date, required=True, help="første dag / first day YYYY-MM-DD"
@@ -138,6 +148,22 @@ def compute_parser(prog: str = "indicators compute") -> argparse.ArgumentParser:
     return parser
 
 
+def _platform_indicators() -> list[str]:
+    from sektorbro.overview.platform_source import PLATFORM_INDICATORS
+
+    return list(PLATFORM_INDICATORS)
+
+
+def _platform_registry(args: argparse.Namespace) -> tuple[Any, list[str]]:
+    """The platform's courses (needs Django set up: run as ``sektorbro indicators compute``)."""
+    from django.utils import timezone
+
+    from sektorbro.overview.platform_source import platform_registry, read_population
+
+    population = read_population(args.population) if args.population else None
+    return platform_registry(until=timezone.now(), last_day=args.end, population=population)
+
+
 def indicators_compute_main(argv: Sequence[str] | None = None) -> int:
     parser = compute_parser()
     args = parser.parse_args(argv)
@@ -150,10 +176,17 @@ def indicators_compute_main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         _say(f"fejl i takstfilen / tariff file error: {exc}")
         return 1
+    if args.population and not args.from_platform:
+        parser.error("--population hører til --from-platform / --population goes with --from-platform")
     started = time.perf_counter()
+    source_notes: list[str] = []
     try:
-        registry = load_registry(args.registry, strict=args.strict)
-    except RegistryError as exc:
+        if args.from_platform:
+            registry, source_notes = _platform_registry(args)
+            args.indicator = args.indicator or _platform_indicators()
+        else:
+            registry = load_registry(args.registry, strict=args.strict)
+    except (RegistryError, ValueError, OSError) as exc:
         _say(f"fejl i registeret / registry error: {exc}")
         return 1
     try:
@@ -189,7 +222,7 @@ def indicators_compute_main(argv: Sequence[str] | None = None) -> int:
     finally:
         registry.close()
     write(result, args.out)
-    for note in result.attrs.get("notes", []):
+    for note in [*source_notes, *result.attrs.get("notes", [])]:
         _say(f"bemærk / note: {note}")
     _say(f"{len(result)} rækker / rows -> {args.out} ({time.perf_counter() - started:.1f} s)")
     return 0
