@@ -38,6 +38,7 @@ PLATFORM_INDICATORS = (
     "readmission_30d_somatic",
     "readmission_30d_psychiatric",
     "ready_days",
+    "ready_days_amount",
     "ready_discharged_same_day",
 )
 DISCHARGE_MODES = {

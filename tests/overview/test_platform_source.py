@@ -66,7 +66,7 @@ def test_the_platforms_courses_give_discharges_readmissions_and_ready_days(
     result = compute(tmp_path)
     assert set(result.indicator) <= {
         "discharges", "readmission_30d_somatic", "readmission_30d_psychiatric", "ready_days",
-        "ready_discharged_same_day",
+        "ready_days_amount", "ready_discharged_same_day",
     }  # fmt: skip
     assert value(result, "discharges", "numerator") == 3  # two of Anna's, Bo's death; the open one is not
     assert value(result, "readmission_30d_somatic", "numerator") == 1  # Anna back after 14 days
