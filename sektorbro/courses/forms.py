@@ -94,3 +94,16 @@ class CorrespondenceForm(forms.Form):
         if data.get("category") == "other" and not data.get("topic"):
             self.add_error("topic", _("The category Other needs a subject."))
         return data
+
+
+class CourseFactsForm(forms.Form):
+    """What the hospital knows about the course beyond its events: the track (a hospital notification does not
+    say whether an admission was acute or planned), rehabilitation and municipal nursing after discharge."""
+
+    track = forms.ChoiceField(label=_("Track"), choices=[("acute", _("Acute")), ("planned", _("Planned"))])
+    rehabilitation_needed = forms.BooleanField(label=_("Rehabilitation plan needed"), required=False)
+    municipal_nursing_after_discharge = forms.BooleanField(
+        label=_("Municipal nursing after the discharge"), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    seen_seq = forms.IntegerField(widget=forms.HiddenInput, required=False)

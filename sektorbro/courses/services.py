@@ -205,6 +205,17 @@ def proposing_party(actor: Any, course: Course, source: str) -> str:
     return ""
 
 
+def may_change_facts(actor: Any, course: Course) -> bool:
+    from sektorbro.accounts.roles import Sector, sector_of
+
+    return any(
+        sector_of(m.role) == Sector.HOSPITAL
+        and m.unit.hospital is not None
+        and m.unit.hospital.pk == course.hospital_id
+        for m in (actor.active_memberships() if hasattr(actor, "active_memberships") else [])
+    )
+
+
 PROJECTED_FIELDS = [
     "admitted_at",
     "discharged_at",
@@ -577,7 +588,10 @@ def update_course_facts(
     rehabilitation_needed: bool | None = None,
     track: str | None = None,
 ) -> Course:
-    """Facts about the course that are not events (used by the hospital's discharge planning)."""
+    """Facts about the course that are not events (used by the hospital's discharge planning). Only staff of
+    the course's hospital may change them (``actor=None`` is the system, e.g. an import)."""
+    if actor is not None and not may_change_facts(actor, course):
+        raise NotPermitted(_("Only the hospital can change the course's details."))
     with transaction.atomic():
         locked = Course.objects.select_for_update().get(pk=course.pk)
         _refuse_if_stale(locked, expected_version)

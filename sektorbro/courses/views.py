@@ -16,7 +16,7 @@ from sektorbro.citizens.access import care_relation_ids, log_access
 from sektorbro.citizens.forms import relatives_section
 from sektorbro.core.errors import ConflictError, DomainError
 from sektorbro.courses import services
-from sektorbro.courses.forms import CorrespondenceForm, EventForm
+from sektorbro.courses.forms import CorrespondenceForm, CourseFactsForm, EventForm
 from sektorbro.courses.labels import DOCUMENT_LABELS, EVENT_LABELS, PARTY_LABELS
 from sektorbro.courses.models import Course
 from sektorbro.courses.selectors import courses_visible_to
@@ -141,6 +141,20 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
             initial={"version": course.version, "seen_seq": last_seq, "category": "discharge"}
         ),
         "may_write": services.may_record(request.user, course, "correspondence_sent"),
+        "facts_form": (
+            forms.get("facts_form")
+            or CourseFactsForm(
+                initial={
+                    "track": course.track,
+                    "rehabilitation_needed": course.rehabilitation_needed,
+                    "municipal_nursing_after_discharge": course.municipal_nursing_after_discharge,
+                    "version": course.version,
+                    "seen_seq": last_seq,
+                }
+            )
+        )
+        if services.may_change_facts(request.user, course)
+        else None,
         **relatives_section(course.citizen),
     }
 
@@ -234,3 +248,33 @@ def send_correspondence(request: HttpRequest, course_id: uuid.UUID) -> HttpRespo
     return render(
         request, "courses/detail.html", _context(request, course, correspondence_form=form), status=400
     )
+
+
+@login_required
+@require_POST
+def update_facts(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
+    course = _course(request, course_id)
+    log_access(request, request.user, course.citizen, "course.update_facts")
+    form = CourseFactsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_course_facts(
+                actor=request.user,
+                course=course,
+                expected_version=form.cleaned_data["version"],
+                track=form.cleaned_data["track"],
+                rehabilitation_needed=form.cleaned_data["rehabilitation_needed"],
+                municipal_nursing_after_discharge=form.cleaned_data["municipal_nursing_after_discharge"],
+            )
+        except ConflictError as exc:
+            return _conflict(request, course, form, exc, "facts_form", CourseFactsForm)
+        except DomainError as exc:
+            form.add_error(
+                exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message
+            )
+            return render(
+                request, "courses/detail.html", _context(request, course, facts_form=form), status=exc.status
+            )
+        messages.success(request, _("The course's details are saved."))
+        return redirect("courses:detail", course_id=course.public_id)
+    return render(request, "courses/detail.html", _context(request, course, facts_form=form), status=400)

@@ -239,3 +239,25 @@ def test_dates_and_amounts_are_shown_the_danish_way_and_the_flash_message_is_an_
     assert login(personas["ward_nurse_randers"]).post(url, discharged).status_code == 302
     page = login(personas["visitator_randers"]).get(f"/forloeb/{course.public_id}/").content.decode()
     assert "1 afregnes (1 indtil nu), 2.400 kr." in page and "2400,0" not in page
+
+
+def test_the_hospital_corrects_the_track_and_the_municipality_cannot(
+    login: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    from sektorbro.courses.models import Course
+
+    url = f"/forloeb/{course.public_id}/oplysninger/"
+    municipality = login(personas["visitator_randers"])
+    assert "Forløbsoplysninger" not in municipality.get(f"/forloeb/{course.public_id}/").content.decode()
+    refused = municipality.post(url, {"track": "planned", "version": course.version})
+    assert refused.status_code == 403 and Course.objects.get(pk=course.pk).track == "acute"
+
+    ward = login(personas["ward_nurse_randers"])
+    assert "Forløbsoplysninger" in ward.get(f"/forloeb/{course.public_id}/").content.decode()
+    saved = ward.post(url, {"track": "planned", "rehabilitation_needed": "on", "version": course.version})
+    assert saved.status_code == 302
+    changed = Course.objects.get(pk=course.pk)
+    assert changed.track == "planned" and changed.rehabilitation_needed
+    assert "rehab_plan" in changed.state_documents["required"]  # the rules saw the change at once
+    stale = ward.post(url, {"track": "acute", "version": course.version})
+    assert stale.status_code == 409 and Course.objects.get(pk=course.pk).track == "planned"
