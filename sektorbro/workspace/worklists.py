@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 
 from sektorbro.accounts.roles import Sector, sector_of
 from sektorbro.agreement.model import IN_HOSPITAL_STATUSES
+from sektorbro.courses.labels import PARTY_LABELS
 from sektorbro.courses.models import Course
 from sektorbro.courses.selectors import courses_visible_to
 from sektorbro.organisations.models import OrganisationUnit
@@ -158,7 +159,13 @@ def _row(course: Course, parties: set[str], language: str, now: dt.datetime) -> 
             continue
         due = dt.datetime.fromisoformat(task["due"]) if task.get("due") else None
         tasks.append(
-            {**task, "due_at": due, "overdue": due is not None and due < now, "label": task["text"][language]}
+            {
+                **task,
+                "due_at": due,
+                "overdue": due is not None and due < now,
+                "label": task["text"][language],
+                "party_label": PARTY_LABELS.get(task["party"], task["party"]),
+            }
         )
     tasks.sort(key=lambda t: (t["due_at"] is None, t["due_at"] or now))
     billing = course.state_billing or {}
@@ -246,6 +253,8 @@ def worklist(
             "ready": lambda: section("ready", admitted_qs.filter(state_status="ready_for_discharge")),
             "window_72h": lambda: section("window_72h", discharged_qs.filter(state_window_until__gt=now)),
             "sectors": {s.value for s in sectors},
+            # Users who are neither hospital nor municipality (GPs, social area) see every party's tasks, named.
+            "show_party": not parties,
             "wards": wards,
             "generated_at": now,
         }

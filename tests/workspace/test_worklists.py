@@ -202,3 +202,20 @@ def test_refresh_state_writes_only_the_courses_whose_state_changed(courses: dict
     Course.objects.filter(pk=courses["fresh"].pk).update(state_tasks=[])
     assert refresh_many(Course.objects.all()).written == 1
     assert Course.objects.get(pk=courses["fresh"].pk).state_tasks
+
+
+def test_a_gp_sees_each_partys_open_tasks_named_as_a_list(
+    make_citizen: Any, make_course: Any, personas: dict[str, Any], login: Any
+) -> None:
+    now = timezone.now()
+    course = make_course(
+        make_citizen("730", "Listet Patient", gp_key="laege-730-1", receives_elderly_care=True),
+        admitted_at=now - dt.timedelta(days=2),
+    )
+    services.record_event(actor=None, course=course, event_type="discharged", occurred_at=now - dt.timedelta(hours=5), data={"destination": "own_home"}, source="demo")  # fmt: skip
+    [row] = worklist(personas["gp_randers"])["discharged"]
+    assert {t["party_label"] for t in row.tasks} >= {"Hospital"}
+    body = login(personas["gp_randers"]).get("/arbejdsliste/").content.decode()
+    assert '<ul class="compact"><li><strong>' in body and ".;" not in body
+    ward = login(personas["visitator_randers"]).get("/arbejdsliste/").content.decode()
+    assert "<strong>Kommune:</strong>" not in ward  # a party sees its own tasks without the label
