@@ -36,6 +36,17 @@ def _allowed_event_types(user: Any, course: Course) -> list[str]:
     return [t for t in order if t not in skip and services.may_record(user, course, t)]
 
 
+def _possible_now(course: Course, events: list[Any], types: list[str], now: dt.datetime) -> list[str]:
+    """The events the course's history allows now (e.g. no discharge date after the discharge). The check is
+    on the history's structure only (as for a reported fact): rules that depend on the time or the details the
+    user gives, such as the weekend agreement, answer with their reason when the form is sent."""
+    from sektorbro.agreement.transitions import check_transition
+    from sektorbro.courses.snapshot import build_snapshot
+
+    snapshot = build_snapshot(course, events)
+    return [t for t in types if check_transition(snapshot, t, now, source="message").value]
+
+
 def _lang(reasons: list[dict[str, str]]) -> list[str]:
     from django.utils.translation import get_language
 
@@ -92,8 +103,8 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
     decisions = decisions_for(course)
     events = list(course.events.select_related("supersedes", "organisation").order_by("seq"))
     last_seq = events[-1].seq if events else 0
-    allowed = _allowed_event_types(request.user, course)
     now = timezone.localtime().replace(second=0, microsecond=0)
+    allowed = _possible_now(course, events, _allowed_event_types(request.user, course), now)
     for deadline in decisions["deadlines"]:
         deadline["due_at"] = dt.datetime.fromisoformat(deadline["due"]) if deadline["due"] else None
         deadline["party_label"] = PARTY_LABELS.get(deadline["party"], deadline["party"])

@@ -261,3 +261,19 @@ def test_the_hospital_corrects_the_track_and_the_municipality_cannot(
     assert "rehab_plan" in changed.state_documents["required"]  # the rules saw the change at once
     stale = ward.post(url, {"track": "acute", "version": course.version})
     assert stale.status_code == 409 and Course.objects.get(pk=course.pk).track == "planned"
+
+
+def test_the_event_form_offers_what_the_history_allows_now(
+    login: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    from sektorbro.courses import services
+
+    ward = login(personas["ward_nurse_randers"])
+    admitted = ward.get(f"/forloeb/{course.public_id}/").content.decode()
+    assert (
+        'value="discharged"' in admitted and 'value="treatment_resumed"' not in admitted
+    )  # nothing to resume
+    services.record_event(actor=None, course=course, event_type="discharged", occurred_at=dt.datetime(2026, 11, 20, 11, 0, tzinfo=CPH), data={"destination": "own_home"}, source="demo")  # fmt: skip
+    after = ward.get(f"/forloeb/{course.public_id}/").content.decode()
+    assert 'value="discharge_summary_sent"' in after and 'value="fmk_updated"' in after
+    assert 'value="discharge_date_proposed"' not in after and 'value="discharged"' not in after
