@@ -107,3 +107,9 @@ class CourseFactsForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
     seen_seq = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, changeable: frozenset[str] | set[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("track", "rehabilitation_needed", "municipal_nursing_after_discharge"):
+            if name not in changeable:
+                del self.fields[name]

@@ -205,15 +205,27 @@ def proposing_party(actor: Any, course: Course, source: str) -> str:
     return ""
 
 
-def may_change_facts(actor: Any, course: Course) -> bool:
+HOSPITAL_FACTS = frozenset({"track", "rehabilitation_needed", "municipal_nursing_after_discharge"})
+MUNICIPAL_FACTS = frozenset({"municipal_nursing_after_discharge"})
+
+
+def facts_changeable_by(actor: Any, course: Course) -> frozenset[str]:
+    """Which course details the user may change: the course's hospital all of them; the citizen's municipality
+    whether it gives nursing after the discharge (it decides the 72-hour window, aftalen 2.2)."""
     from sektorbro.accounts.roles import Sector, sector_of
 
-    return any(
-        sector_of(m.role) == Sector.HOSPITAL
-        and m.unit.hospital is not None
-        and m.unit.hospital.pk == course.hospital_id
-        for m in (actor.active_memberships() if hasattr(actor, "active_memberships") else [])
-    )
+    allowed: frozenset[str] = frozenset()
+    for m in actor.active_memberships() if hasattr(actor, "active_memberships") else []:
+        sector = sector_of(m.role)
+        if (
+            sector == Sector.HOSPITAL
+            and m.unit.hospital is not None
+            and m.unit.hospital.pk == course.hospital_id
+        ):
+            allowed |= HOSPITAL_FACTS
+        if sector == Sector.MUNICIPALITY and m.unit.municipality_id == course.municipality_id:
+            allowed |= MUNICIPAL_FACTS
+    return allowed
 
 
 PROJECTED_FIELDS = [
@@ -590,8 +602,19 @@ def update_course_facts(
 ) -> Course:
     """Facts about the course that are not events (used by the hospital's discharge planning). Only staff of
     the course's hospital may change them (``actor=None`` is the system, e.g. an import)."""
-    if actor is not None and not may_change_facts(actor, course):
-        raise NotPermitted(_("Only the hospital can change the course's details."))
+    if actor is not None:
+        allowed = facts_changeable_by(actor, course)
+        asked = {
+            name
+            for name, value in (
+                ("track", track),
+                ("rehabilitation_needed", rehabilitation_needed),
+                ("municipal_nursing_after_discharge", municipal_nursing_after_discharge),
+            )
+            if value is not None
+        }
+        if not allowed or not asked <= allowed:
+            raise NotPermitted(_("Your role cannot change these details of the course."))
     with transaction.atomic():
         locked = Course.objects.select_for_update().get(pk=course.pk)
         _refuse_if_stale(locked, expected_version)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -155,16 +156,17 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "facts_form": (
             forms.get("facts_form")
             or CourseFactsForm(
+                changeable=services.facts_changeable_by(request.user, course),
                 initial={
                     "track": course.track,
                     "rehabilitation_needed": course.rehabilitation_needed,
                     "municipal_nursing_after_discharge": course.municipal_nursing_after_discharge,
                     "version": course.version,
                     "seen_seq": last_seq,
-                }
+                },
             )
         )
-        if services.may_change_facts(request.user, course)
+        if services.facts_changeable_by(request.user, course)
         else None,
         **relatives_section(course.citizen),
     }
@@ -266,19 +268,26 @@ def send_correspondence(request: HttpRequest, course_id: uuid.UUID) -> HttpRespo
 def update_facts(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
     course = _course(request, course_id)
     log_access(request, request.user, course.citizen, "course.update_facts")
-    form = CourseFactsForm(request.POST)
+    changeable = services.facts_changeable_by(request.user, course)
+    if not changeable:
+        raise PermissionDenied
+    form = CourseFactsForm(request.POST, changeable=changeable)
     if form.is_valid():
         try:
             services.update_course_facts(
                 actor=request.user,
                 course=course,
                 expected_version=form.cleaned_data["version"],
-                track=form.cleaned_data["track"],
-                rehabilitation_needed=form.cleaned_data["rehabilitation_needed"],
-                municipal_nursing_after_discharge=form.cleaned_data["municipal_nursing_after_discharge"],
+                track=form.cleaned_data.get("track"),
+                rehabilitation_needed=form.cleaned_data.get("rehabilitation_needed"),
+                municipal_nursing_after_discharge=form.cleaned_data.get("municipal_nursing_after_discharge"),
             )
         except ConflictError as exc:
-            return _conflict(request, course, form, exc, "facts_form", CourseFactsForm)
+
+            def again(data: Any) -> CourseFactsForm:
+                return CourseFactsForm(data, changeable=changeable)
+
+            return _conflict(request, course, form, exc, "facts_form", again)
         except DomainError as exc:
             form.add_error(
                 exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message

@@ -248,9 +248,15 @@ def test_the_hospital_corrects_the_track_and_the_municipality_cannot(
 
     url = f"/forloeb/{course.public_id}/oplysninger/"
     municipality = login(personas["visitator_randers"])
-    assert "Forløbsoplysninger" not in municipality.get(f"/forloeb/{course.public_id}/").content.decode()
-    refused = municipality.post(url, {"track": "planned", "version": course.version})
-    assert refused.status_code == 403 and Course.objects.get(pk=course.pk).track == "acute"
+    page = municipality.get(f"/forloeb/{course.public_id}/").content.decode()
+    assert "Forløbsoplysninger" in page and 'name="track"' not in page  # only municipal nursing
+    ignored = municipality.post(url, {"track": "planned", "version": course.version})
+    assert Course.objects.get(pk=course.pk).track == "acute" and ignored.status_code == 302
+    course.refresh_from_db()
+    nursing = municipality.post(url, {"municipal_nursing_after_discharge": "on", "version": course.version})
+    assert nursing.status_code == 302 and Course.objects.get(pk=course.pk).municipal_nursing_after_discharge
+    course.refresh_from_db()
+    assert login(personas["gp_randers"]).post(url, {"version": course.version}).status_code == 403
 
     ward = login(personas["ward_nurse_randers"])
     assert "Forløbsoplysninger" in ward.get(f"/forloeb/{course.public_id}/").content.decode()
