@@ -67,6 +67,7 @@ def test_the_ward_worklist_filters_by_ward_and_polls(
     assert worklist(personas["ward_nurse_randers"], ward="rhr-akut")["admitted"] == []
     body = login(personas["ward_nurse_randers"]).get("/arbejdsliste/?afsnit=rhr-medicin").content.decode()
     assert 'hx-trigger="every 60s"' in body and "Venter Færdig" in body
+    assert "(frist " in body  # the next task shows when it is due
 
 
 def test_the_gp_and_outsiders(courses: dict[str, Any], personas: dict[str, Any]) -> None:
