@@ -490,7 +490,9 @@ def _decide(
     earlier: InboxMessage | None,
     context: Context,
 ) -> str | None:
-    """Decide and stage one message; returns the acknowledgement code to answer with (None: no answer yet)."""
+    """Decide and stage one message; returns the acknowledgement code to answer with. A valid message is
+    acknowledged positively when it is received, also when it waits for an earlier one or is quarantined for
+    staff to place it; it is not acknowledged again when it is applied later (one answer per message)."""
     if earlier is not None and earlier.status in (InboxStatus.ACCEPTED, InboxStatus.REJECTED):
         message.status = InboxStatus.DUPLICATE
         message.duplicate_of = earlier
@@ -516,12 +518,12 @@ def _decide(
         message.status = InboxStatus.QUEUED
         message.waiting_for = wait.message_id[:100]
         message.reason = "Venter på en tidligere meddelelse, der endnu ikke er modtaget."
-        return None
+        return "ok"  # received, valid and stored: the sender must not send it again
     except Unapplicable as exc:
         context.courses.rollback(mark)
         message.status = InboxStatus.UNAPPLICABLE
         message.reason = str(exc)
-        return None
+        return "ok"  # received and valid; placing it is Sektorbro's own work (the quarantine)
     message.status = InboxStatus.ACCEPTED
     message.reason = ""
     message.waiting_for = ""
@@ -593,8 +595,15 @@ def process_batch(
                 earlier.setdefault(message.message_id, message)
         context.courses.flush()
         update_rows(rows, PROCESSED_FIELDS)
+        answered = set(
+            OutboxMessage.objects.filter(
+                in_reply_to__in=[m for m, *_ in answers], kind=MessageKind.ACKNOWLEDGEMENT
+            ).values_list("in_reply_to_id", flat=True)
+        )  # queued or quarantined earlier and acknowledged then
         OutboxMessage.objects.bulk_create(
-            ack for ack in (_ack(m, c, e, code) for m, c, e, code in answers) if ack is not None
+            ack
+            for ack in (_ack(m, c, e, code) for m, c, e, code in answers if m.pk not in answered)
+            if ack is not None
         )
         accepted = sorted(context.accepted)
         released = (

@@ -100,10 +100,12 @@ def test_duplicates_have_one_effect(example_parties: None) -> None:
 def test_a_discharge_before_its_admission_waits_and_is_then_applied(example_parties: None) -> None:
     early = run(SLHJ)
     assert early.status == InboxStatus.QUEUED and Course.objects.count() == 0
+    assert OutboxMessage.objects.get(in_reply_to=early).event_code == "ok"  # received, valid: not resent
     run(STIN)
     early.refresh_from_db()
     assert early.status == InboxStatus.ACCEPTED
     assert Course.objects.get().events.last().type == "discharged"  # type: ignore[union-attr]
+    assert OutboxMessage.objects.filter(in_reply_to=early).count() == 1  # one answer per message
 
 
 def test_invalid_messages_are_kept_rejected_and_answered_negatively(example_parties: None) -> None:
@@ -121,11 +123,13 @@ def test_unknown_sender_goes_to_quarantine_and_can_be_reprocessed(example_partie
     message = run(STIN)
     assert message.status == InboxStatus.UNAPPLICABLE and "hospital" in message.reason
     assert Course.objects.count() == 0 and Citizen.objects.count() == 0  # nothing half-written
+    assert OutboxMessage.objects.get(in_reply_to=message).event_code == "ok"  # valid: placing it is ours
     OrganisationUnit.objects.filter(key="rhr-medicin").update(
         location_number="5790000209354", sor_code="265161000016000"
     )
     assert ingest.reprocess(message).status == InboxStatus.ACCEPTED
     assert Course.objects.count() == 1
+    assert OutboxMessage.objects.filter(in_reply_to=message).count() == 1  # not acknowledged twice
 
 
 def test_notifications_for_citizens_we_do_not_serve_are_acknowledged_and_discarded() -> None:
