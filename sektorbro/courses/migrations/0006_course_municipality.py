@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
             model_name="course",
             name="municipality",
             field=models.ForeignKey(
+                db_index=False,
                 null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",

@@ -15,10 +15,22 @@ class Migration(migrations.Migration):
             model_name="course",
             name="municipality",
             field=models.ForeignKey(
+                db_index=False,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to="organisations.municipality",
                 verbose_name="citizen's municipality",
+            ),
+        ),
+        migrations.RemoveIndex(model_name="course", name="course_open_municipal_due"),
+        migrations.RemoveIndex(model_name="course", name="course_open_hospital_due"),
+        migrations.AddIndex(
+            model_name="course",
+            index=models.Index(
+                condition=models.Q(("ended_at__isnull", True)),
+                fields=["hospital", "state_hospital_due", "admitted_at"],
+                include=["state_status"],
+                name="course_open_hospital_due_st",
             ),
         ),
         migrations.AddIndex(
@@ -26,27 +38,12 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("ended_at__isnull", True)),
                 fields=["municipality", "state_municipality_due", "admitted_at"],
+                include=["state_status"],
                 name="course_open_municipality_due",
             ),
         ),
         migrations.AddIndex(
             model_name="course",
             index=models.Index(fields=["municipality", "ended_at"], name="course_municipality_ended"),
-        ),
-        migrations.AddIndex(
-            model_name="course",
-            index=models.Index(
-                condition=models.Q(("ended_at__isnull", True)),
-                fields=["hospital", "state_status"],
-                name="course_open_hospital_status",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="course",
-            index=models.Index(
-                condition=models.Q(("ended_at__isnull", True)),
-                fields=["municipality", "state_status"],
-                name="course_open_municipal_status",
-            ),
         ),
     ]
