@@ -14,18 +14,24 @@ from django.db import connections, router
 from django.db.models import Field, Model
 
 
+def _columns(model: type[Model], field_names: Sequence[str], verb: str) -> list[Field[Any, Any]]:
+    """The model's concrete, non-key fields by name; anything else is refused by name."""
+    fields: list[Field[Any, Any]] = []
+    for name in field_names:
+        field = model._meta.get_field(name)
+        if not isinstance(field, Field) or not field.concrete or field.primary_key:
+            raise ValueError(f"{model.__name__}.{name} is not a column that can be {verb}")
+        fields.append(field)
+    return fields
+
+
 def update_rows(rows: Sequence[Model], field_names: Sequence[str]) -> None:
     """Write ``field_names`` of every row in ``rows`` (all of one model, all saved before)."""
     if not rows:
         return
     model = type(rows[0])
     meta = model._meta
-    fields: list[Field[Any, Any]] = []
-    for name in field_names:
-        field = meta.get_field(name)
-        if not isinstance(field, Field) or not field.concrete or field.primary_key:
-            raise ValueError(f"{model.__name__}.{name} is not a column that can be updated")
-        fields.append(field)
+    fields = _columns(model, field_names, "updated")
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
@@ -49,12 +55,7 @@ def insert_rows(model: type[Model], field_names: Sequence[str], rows: Sequence[S
     if not rows:
         return
     meta = model._meta
-    fields: list[Field[Any, Any]] = []
-    for name in field_names:
-        field = meta.get_field(name)
-        if not isinstance(field, Field) or not field.concrete or field.primary_key:
-            raise ValueError(f"{model.__name__}.{name} is not a column that can be inserted")
-        fields.append(field)
+    fields = _columns(model, field_names, "inserted")
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)

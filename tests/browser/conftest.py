@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,3 +45,37 @@ def screenshot(page: Any) -> Any:
         return path
 
     return take
+
+
+# Every browser test is transactional (the live server reads what the test wrote). The data migrations' rows
+# must be there before each test and after each module.
+MIGRATIONS_WITH_DATA = (
+    "sektorbro.organisations.migrations.0002_load_reference_data",
+    "sektorbro.courses.migrations.0003_demo_tariffs",
+)
+
+
+def _restore_migrated_data() -> None:
+    """A transactional test empties the database when it ends, including what the data migrations loaded
+    (organisations, tariffs). Load it again the way the migrations do."""
+    from django.apps import apps
+
+    from sektorbro.organisations.models import OrganisationUnit
+
+    if OrganisationUnit.objects.exists():
+        return
+    for module in MIGRATIONS_WITH_DATA:
+        importlib.import_module(module).load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data(transactional_db: Any) -> None:
+    _restore_migrated_data()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _leave_the_migrated_data_behind(django_db_blocker: Any) -> Iterator[None]:
+    """After the last test of a module, put the data back for later transactional tests in other files."""
+    yield
+    with django_db_blocker.unblock():
+        _restore_migrated_data()

@@ -28,23 +28,10 @@ from sektorbro.messaging.models import InboxStatus
 from sektorbro.organisations.models import OrganisationUnit
 from tests.browser.axe import install_axe, serious_violations
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_flowchart import _restore_migrated_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CPH = ZoneInfo("Europe/Copenhagen")
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def _migrated_data(transactional_db: Any) -> None:
-    _restore_migrated_data()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_the_migrated_data_behind(django_db_blocker: Any) -> Iterator[None]:
-    yield
-    with django_db_blocker.unblock():
-        _restore_migrated_data()
 
 
 def at(day: int, hour: int, minute: int = 0) -> dt.datetime:

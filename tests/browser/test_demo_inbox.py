@@ -3,7 +3,6 @@ exactly one in the quarantine, with its reason."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,22 +10,8 @@ from playwright.sync_api import Page, expect
 
 from sektorbro.core.demo import DEMO_PASSWORD, build_demo
 from tests.browser.axe import install_axe, serious_violations
-from tests.browser.test_flowchart import _restore_migrated_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _migrated_data(transactional_db: Any) -> None:
-    _restore_migrated_data()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_the_migrated_data_behind(django_db_blocker: Any) -> Iterator[None]:
-    """A transactional test empties the database; put the reference data back for the tests after it."""
-    yield
-    with django_db_blocker.unblock():
-        _restore_migrated_data()
 
 
 def test_demo_visitator_sees_the_inbox_and_the_quarantine(

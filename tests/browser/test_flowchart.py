@@ -3,8 +3,6 @@ Escape (focus returns to the step), follow the course link, read it without Java
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,36 +12,6 @@ from sektorbro.flowchart.content import get_flowchart
 from tests.browser.axe import install_axe, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-MIGRATIONS_WITH_DATA = (
-    "sektorbro.organisations.migrations.0002_load_reference_data",
-    "sektorbro.courses.migrations.0003_demo_tariffs",
-)
-
-
-def _restore_migrated_data() -> None:
-    """A transactional test empties the database when it ends, including what the data migrations loaded
-    (organisations, tariffs). Load it again the way the migrations do."""
-    from django.apps import apps
-
-    from sektorbro.organisations.models import OrganisationUnit
-
-    if OrganisationUnit.objects.exists():
-        return
-    for module in MIGRATIONS_WITH_DATA:
-        importlib.import_module(module).load(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _migrated_data(transactional_db: Any) -> None:
-    _restore_migrated_data()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_the_migrated_data_behind(django_db_blocker: Any) -> Iterator[None]:
-    """After the last test here, put the data back for later transactional tests in other files."""
-    yield
-    with django_db_blocker.unblock():
-        _restore_migrated_data()
 
 
 def _title(chart_id: str, step_id: str) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,22 +15,9 @@ from playwright.sync_api import Page, expect
 
 from sektorbro.overview.publish import COLUMNS, publish
 from tests.browser.axe import install_axe, serious_violations
-from tests.browser.test_flowchart import _restore_migrated_data
 from tests.overview.test_publish_and_pages import result_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _migrated_data(transactional_db: Any) -> None:
-    _restore_migrated_data()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_the_migrated_data_behind(django_db_blocker: Any) -> Iterator[None]:
-    yield
-    with django_db_blocker.unblock():
-        _restore_migrated_data()
 
 
 def test_cluster_page_filter_and_csv_download(
