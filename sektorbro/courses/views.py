@@ -48,6 +48,28 @@ def _possible_now(course: Course, events: list[Any], types: list[str], now: dt.d
     return [t for t in types if check_transition(snapshot, t, now, source="message").value]
 
 
+def _course_messages(user: Any, course: Course) -> list[dict[str, Any]]:
+    """The MedCom messages received and sent about this course that the user's organisation may read, oldest
+    first (acknowledgements left out: they are shown on the message they answer)."""
+    from sektorbro.messaging import selectors
+    from sektorbro.messaging.models import MessageKind
+
+    received = [
+        {"at": m.received_at, "direction": "in", "message": m}
+        for m in selectors.inbox_visible_to(user)
+        .filter(course=course)
+        .exclude(kind=MessageKind.ACKNOWLEDGEMENT)
+        .select_related("sender_unit")
+    ]
+    sent = [
+        {"at": m.created_at, "direction": "out", "message": m}
+        for m in selectors.outbox_visible_to(user)
+        .filter(course=course)
+        .exclude(kind=MessageKind.ACKNOWLEDGEMENT)
+    ]
+    return sorted([*received, *sent], key=lambda item: item["at"])
+
+
 def _lang(reasons: list[dict[str, str]]) -> list[str]:
     from django.utils.translation import get_language
 
@@ -134,6 +156,7 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "status_label": _lang([decisions["status_label"]])[0],
         "ready_date": _date(decisions["ready_for_discharge"].get("date")),
         "events": _labelled(events),
+        "course_messages": _course_messages(request.user, course),
         "changed": forms.get("changed"),
         "required": [
             (doc, DOCUMENT_LABELS[doc], doc in decisions["missing_documents"])

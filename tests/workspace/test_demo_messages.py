@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from sektorbro.accounts.models import User
@@ -80,3 +82,23 @@ def test_running_the_demo_twice_gives_the_same_counts() -> None:
         first.courses,
     )
     assert totals == (Citizen.objects.count(), Course.objects.count(), InboxMessage.objects.count(), OutboxMessage.objects.count())  # fmt: skip
+
+
+def test_the_course_page_lists_its_medcom_messages_both_ways(client: Any, settings: Any) -> None:
+    settings.DEMO_MODE = True  # demo accounts only log in in demo mode
+    build_demo(citizens=19)
+    course = _course("Birthe Vind")
+    client.force_login(
+        User.objects.get(username="kommune.randers"),
+        backend="sektorbro.accounts.backends.SektorbroModelBackend",
+    )
+    body = client.get(f"/forloeb/{course.public_id}/").content.decode()
+    section = body[body.index('id="messages-heading"') :]
+    received = InboxMessage.objects.filter(course=course).exclude(kind="acknowledgement")
+    sent = OutboxMessage.objects.filter(course=course).exclude(kind="acknowledgement")
+    assert received.count() >= 2 and sent.count() >= 1
+    for message in received:
+        assert f"/beskeder/modtaget/{message.public_id}/" in section
+    for message in sent:
+        assert f"/beskeder/sendt/{message.public_id}/" in section
+    assert "Modtaget" in section and "Sendt" in section
