@@ -99,6 +99,6 @@ def test_the_course_page_lists_its_medcom_messages_both_ways(client: Any, settin
     assert received.count() >= 2 and sent.count() >= 1
     for message in received:
         assert f"/beskeder/modtaget/{message.public_id}/" in section
-    for message in sent:
-        assert f"/beskeder/sendt/{message.public_id}/" in section
+    for letter in sent:
+        assert f"/beskeder/sendt/{letter.public_id}/" in section
     assert "Modtaget" in section and "Sendt" in section
