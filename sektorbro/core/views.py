@@ -24,6 +24,10 @@ def home(request: HttpRequest) -> HttpResponse:
         from sektorbro.workspace.views import worklist_context
 
         context.update(worklist_context(request))
+        from sektorbro.messaging.selectors import quarantine_visible_to
+
+        # Messages that could not be placed wait for the staff of the organisations they concern.
+        context["quarantined"] = quarantine_visible_to(user).count()
     if sectors & {Sector.ANALYTICS, Sector.GOVERNANCE, Sector.ADMINISTRATION} or not sectors:
         context["clusters"] = reference.clusters().prefetch_related("municipalities", "units", "aliases")
     return render(request, "core/home.html", context)

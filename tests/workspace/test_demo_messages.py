@@ -102,3 +102,19 @@ def test_the_course_page_lists_its_medcom_messages_both_ways(client: Any, settin
     for letter in sent:
         assert f"/beskeder/sendt/{letter.public_id}/" in section
     assert "Modtaget" in section and "Sendt" in section
+
+
+def test_the_start_page_points_to_the_quarantine(client: Any, settings: Any) -> None:
+    settings.DEMO_MODE = True
+    build_demo(citizens=19)
+    client.force_login(
+        User.objects.get(username="kommune.randers"),
+        backend="sektorbro.accounts.backends.SektorbroModelBackend",
+    )
+    body = client.get("/").content.decode()
+    assert "1 MedCom-meddelelse venter i karantænen" in body and 'href="/beskeder/karantaene/"' in body
+    client.force_login(
+        User.objects.get(username="kommune.viborg"),
+        backend="sektorbro.accounts.backends.SektorbroModelBackend",
+    )
+    assert "karantænen" not in client.get("/").content.decode()  # not Viborg's message
