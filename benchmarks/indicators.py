@@ -43,6 +43,12 @@ DATA = Path(__file__).resolve().parent.parent / "var" / "bench-data"  # never co
 TASKS = ("suite", "engine_subset", "pandas", "engine_readmission", "sql_readmission")
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system, every thread) of this process so far: the work done, whatever the load."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _peak_mb() -> float:
     """This process's peak resident memory. VmHWM starts afresh at exec; ru_maxrss would carry the parent's."""
     try:
@@ -101,7 +107,7 @@ def task_engine(folder: Path, indicators: list[str] | None, out: Path | None) ->
     from sektorbro.indicators.engine import compute, write
     from sektorbro.indicators.registry import load_registry
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     registry = load_registry(folder)
     loaded = time.perf_counter()
     try:
@@ -114,6 +120,7 @@ def task_engine(folder: Path, indicators: list[str] | None, out: Path | None) ->
     region = result[(result.stratum_type == "region") & (result.period == f"{START}..{END}")]
     return {
         "seconds": time.perf_counter() - started,
+        "cpu_seconds": _cpu() - cpu,
         "load_seconds": loaded - started,
         "compute_seconds": computed - loaded,
         "rows": len(result),
@@ -132,7 +139,7 @@ def task_pandas(folder: Path) -> dict[str, Any]:
     from sektorbro.indicators.reference import region
     from sektorbro.indicators.valuesets import BIRTH, CANCER, INJURY, PREVENTABLE_ELDERLY
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     columns = [
         "contact_id", "person_id", "start", "end", "hospital_code", "area", "priority", "contact_type",
         "action_diagnosis", "hospice", "discharge_mode", "municipality_code",
@@ -246,7 +253,7 @@ def task_pandas(folder: Path) -> dict[str, Any]:
         int(rates["numerator"].sum()),
         int(np.round(old.groupby(level=0).sum().mean())),
     ]
-    return {"seconds": time.perf_counter() - started, "region": out}
+    return {"seconds": time.perf_counter() - started, "cpu_seconds": _cpu() - cpu, "region": out}
 
 
 def _prefix_sql(column: str, prefixes: tuple[str, ...]) -> str:
@@ -330,9 +337,11 @@ def task_sql_readmission(folder: Path) -> dict[str, Any]:
 
     from sektorbro.indicators.reference import region
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
+    if os.environ.get("SEKTORBRO_DUCKDB_MEMORY"):  # the same cap as the engine's (``--duckdb-memory``)
+        con.execute("SET memory_limit = $limit", {"limit": os.environ["SEKTORBRO_DUCKDB_MEMORY"]})
     macro, query = sql_readmission().split(";", 1)
     con.execute(macro)
     parameters = {
@@ -343,13 +352,13 @@ def task_sql_readmission(folder: Path) -> dict[str, Any]:
         "residents": list(region().municipality_codes),
     }
     rows = con.execute(query, parameters).fetchall()
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, _cpu() - cpu
     totals: dict[str, list[int]] = {}
     for area, _month, _municipality, numerator, denominator in rows:
         total = totals.setdefault(f"readmission_30d_{area}", [0, 0])
         total[0] += int(numerator)
         total[1] += int(denominator)
-    return {"seconds": seconds, "groups": len(rows), "region": totals}
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "groups": len(rows), "region": totals}
 
 
 def run_task(task: str, folder: Path) -> dict[str, Any]:
@@ -430,6 +439,7 @@ def repeated(task: str, folder: Path, args: argparse.Namespace) -> dict[str, Any
     ordered = sorted(runs, key=lambda r: r["seconds"])
     summary = dict(ordered[len(ordered) // 2])
     summary["peak_mb"] = statistics.median(r["peak_mb"] for r in runs)
+    summary["cpu_seconds"] = statistics.median(r["cpu_seconds"] for r in runs)
     summary["all_seconds"] = [round(r["seconds"], 2) for r in runs]
     summary["runs"] = runs
     return summary
@@ -476,12 +486,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeat", type=int, default=1, help="runs per task; medians are reported (default 1)"
     )
+    parser.add_argument(
+        "--duckdb-memory",
+        help="DuckDB memory_limit for the engine and the SQL baseline, e.g. 8GB (default: DuckDB's, 80%% of RAM)",
+    )
     parser.add_argument("--task", choices=TASKS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.task:
         print(json.dumps(run_task(args.task, args.data), default=str))
         return 0
 
+    if args.duckdb_memory:
+        os.environ["SEKTORBRO_DUCKDB_MEMORY"] = args.duckdb_memory  # inherited by every measured task
     args.data.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -495,6 +511,9 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
             "load_at_start": _load(),
         },
+        "duckdb_memory_limit": args.duckdb_memory or "DuckDB default (80% of RAM)",
+        "memory_cap_gb": args.memory_cap_gb,
+        "repeat": args.repeat,
         "period": f"{START}..{END}",
         "sizes": {},
     }
@@ -526,11 +545,16 @@ def main(argv: list[str] | None = None) -> int:
         def seconds(task: str, res: dict[str, Any] = results) -> float | None:
             return res.get(task, {}).get("seconds")
 
+        def cpu(task: str, res: dict[str, Any] = results) -> float | None:
+            return res.get(task, {}).get("cpu_seconds")
+
         def peak(task: str, res: dict[str, Any] = results) -> float | None:
             return res.get(task, {}).get("peak_mb")
 
         ratios = {
             "pandas_over_engine_time": _ratio(seconds("pandas"), seconds("engine_subset")),
+            "pandas_over_engine_cpu": _ratio(cpu("pandas"), cpu("engine_subset")),
+            "engine_over_sql_readmission_cpu": _ratio(cpu("engine_readmission"), cpu("sql_readmission")),
             "engine_over_pandas_memory": _ratio(peak("engine_subset"), peak("pandas")),
             "engine_over_sql_readmission_time": _ratio(
                 seconds("engine_readmission"), seconds("sql_readmission")
