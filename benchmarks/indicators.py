@@ -1,21 +1,25 @@
 """Benchmark: the indicator suite over 1, 10 (and 60) million synthetic contacts, against two baselines.
 
-    .venv/bin/python -m benchmarks.indicators                 # 1 and 10 million contacts
-    .venv/bin/python -m benchmarks.indicators --sizes 1 10 60 # also 60 million (takes a while)
+    .venv/bin/python -m benchmarks.indicators --sizes 0.1                      # smoke run
+    .venv/bin/python -m benchmarks.indicators --sizes 1 10 --repeat 3          # 1 and 10 million contacts
+    .venv/bin/python -m benchmarks.indicators --sizes 60 --duckdb-memory 8GB   # 60 million (takes a while)
 
-For each size a synthetic registry is written to Parquet (kept in ``--data`` and reused when it is there), then
-each measured thing runs in its own subprocess so it has its own peak memory (``ru_maxrss``):
+For each size a synthetic registry is written to Parquet (kept in ``--data``, default ``var/bench-data``, and
+reused when it is there), then each measured thing runs in its own subprocess so it has its own peak memory
+(``VmHWM``; a watchdog stops a task above ``--memory-cap-gb``):
 
 * ``suite``: load and validate the registry, compute every indicator, write the result (the real run);
 * ``engine_subset``: the same for the readmission (somatic, psychiatric) and preventable indicators only;
 * ``pandas``: a vectorised pandas implementation of those three (sort, groupby-shift/cummax, merges; no Python
   loop per row or person), what a good analyst writes;
 * ``engine_readmission`` and ``sql_readmission``: the readmission pass in the engine, and as one hand-written
-  DuckDB SQL query over the Parquet files (the practical lower bound: no validation, no secondary diagnoses).
+  DuckDB SQL query over the Parquet files (the practical lower bound: no validation).
 
-It prints the timings, memory and ratios and writes a JSON report. Targets on a 2-core, 24 GB machine: the
-suite over 10 million contacts under 30 s; at least 2x faster than pandas on the same indicators with at most a
-quarter of its peak memory; the readmission pass within 2x of the hand-written SQL; growth no worse than linear.
+It prints wall and CPU seconds, peak memory, the load average and the ratios, checks that both baselines
+count exactly what the engine counts (exit status 1 if not) and writes a JSON report. Targets on a 2-core,
+24 GB machine: the suite over 10 million contacts under 30 s; at least 2x faster than pandas on the same
+indicators with at most a quarter of its peak memory; the readmission pass within 2x of the hand-written SQL;
+growth no worse than linear. Measured numbers: ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -168,7 +172,10 @@ def task_pandas(folder: Path) -> dict[str, Any]:
     running = c.groupby("person_id", sort=False)["end_s"].cummax()
     latest_before = running.groupby(c["person_id"], sort=False).shift()
     c["stay"] = (latest_before.isna() | (c["start_s"] > latest_before + 4 * 3600)).cumsum()
-    last = c.loc[c.groupby("stay", sort=False)["end_s"].idxmax(), ["stay", "discharge_mode"]]
+    # the discharge mode of the contact that ends last; among contacts ending at the same moment the later one
+    # in the order (idxmax keeps the first maximum, so it looks at the rows in reverse)
+    backwards = c[["stay", "end_s"]].iloc[::-1]
+    last = c.loc[backwards.groupby("stay", sort=False)["end_s"].idxmax(), ["stay", "discharge_mode"]]
     stays = c.groupby("stay", sort=False).agg(
         person_id=("person_id", "first"),
         start_s=("start_s", "first"),

@@ -50,3 +50,49 @@ def test_the_benchmark_reports_a_mismatch() -> None:
     }
     checks = bench.agreement(results)
     assert checks["pandas_vs_engine_subset"]["preventable_65plus"]["equal"] is False
+
+
+def test_a_stay_whose_contacts_end_together_takes_the_later_contacts_discharge_mode(tmp_path: Path) -> None:
+    """Two contacts of one stay end at the same moment: the one later in order (by start) gives the discharge
+    mode, in the engine and in both baselines (a tie the 60 million run found in the pandas baseline)."""
+    import pandas as pd
+
+    synthesise(tmp_path, persons=300, years=bench.YEARS, seed=bench.SEED, first_year=bench.FIRST_YEAR)
+    persons = pd.read_parquet(tmp_path / "persons.parquet")
+    contacts = pd.read_parquet(tmp_path / "contacts.parquet")
+    someone = (
+        persons.iloc[[0]]
+        .astype(object)
+        .assign(person_id=int(persons["person_id"].max()) + 1, birth_date=pd.Timestamp("1950-05-05").date())
+    )
+    someone["death_date"] = None
+    first_id = int(contacts["contact_id"].max()) + 1
+
+    def contact(offset: int, start: str, mode: str) -> dict[str, object]:
+        return {
+            "contact_id": first_id + offset,
+            "person_id": int(someone["person_id"].iloc[0]),
+            "start": pd.Timestamp(start, tz="UTC"),
+            "end": pd.Timestamp("2024-03-05T08:00", tz="UTC"),
+            "unit_code": "U1",
+            "hospital_code": str(contacts["hospital_code"].iloc[0]),
+            "area": "somatic",
+            "priority": "ATA1",
+            "contact_type": "ALCA00",
+            "action_diagnosis": "DJ189",
+            "hospice": False,
+            "discharge_mode": mode,
+            "municipality_code": str(someone["municipality_code"].iloc[0]),
+        }
+
+    tied = pd.DataFrame([contact(0, "2024-03-01T08:00", "died"), contact(1, "2024-03-01T09:00", "home")])
+    before = {
+        name: bench.task_engine(tmp_path, bench.SUBSET[:1], None)["region"][name] for name in bench.SUBSET[:1]
+    }
+    pd.concat([persons.astype(object), someone], ignore_index=True).to_parquet(tmp_path / "persons.parquet")
+    pd.concat([contacts.astype(object), tied], ignore_index=True).to_parquet(tmp_path / "contacts.parquet")
+    engine = bench.task_engine(tmp_path, bench.SUBSET, None)["region"]
+    # the new admission is an index admission: its last contact (by order) discharged the patient home
+    assert engine["readmission_30d_somatic"][1] == before["readmission_30d_somatic"][1] + 1
+    assert bench.task_pandas(tmp_path)["region"] == engine
+    assert bench.task_sql_readmission(tmp_path)["region"] == {name: engine[name] for name in bench.SUBSET[:2]}
