@@ -135,8 +135,11 @@ class DuckDBBackend:
 
     def materialize(self, expr: Any, name: str) -> Any:
         unique = f"{name}_{self.token}"
-        # the SQL is Ibis's compilation of our own expression; the name is ours
-        self.raw.execute(f"CREATE OR REPLACE TABLE {unique} AS {self.con.compile(expr)}")
+        # A temporary table: it is not compressed and written into the database file (about a tenth of the
+        # engine's CPU time at 10 million contacts, docs/benchmarks.md), and DuckDB still moves its blocks to
+        # the temp directory when it needs the memory. The SQL is Ibis's compilation of our own expression;
+        # the name is ours.
+        self.raw.execute(f"CREATE OR REPLACE TEMP TABLE {unique} AS {self.con.compile(expr)}")
         self.created.append(unique)
         return self.con.table(unique)
 
