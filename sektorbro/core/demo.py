@@ -16,6 +16,7 @@ from sektorbro.accounts.models import Membership, Role, User
 from sektorbro.citizens.cpr import make_cpr
 from sektorbro.citizens.models import Citizen, Relative
 from sektorbro.core.demo_messages import build_demo_messages
+from sektorbro.core.demo_stories import build_scripted_courses
 from sektorbro.courses import services as course_services
 from sektorbro.courses.models import Course
 from sektorbro.organisations.models import Municipality, OrganisationUnit
@@ -258,6 +259,7 @@ def build_demo(*, citizens: int = 400, seed: int = 2023) -> DemoResult:
             )
         if wants_course and not Course.objects.filter(citizen=citizen).exists():
             _demo_course(citizen, municipality, units, rng, now, admin)
+    build_scripted_courses(now, admin)
     messages = build_demo_messages(now)
     result.inbox, result.quarantine, result.outbox = messages.inbox, messages.quarantine, messages.outbox
     result.courses = Course.objects.count()

@@ -1,0 +1,145 @@
+"""Scripted demo courses in Randers, so the demo users meet every situation the agreement knows at once: an
+updated care plan with what is new (NYT), treatment resumed after a færdigmelding, a weekend discharge that
+still needs its agreement, a proposed discharge date waiting for the municipality's answer, a citizen on leave,
+a patient assessed as terminal and a death in hospital. Made once; a second run leaves them alone.
+
+The random demo courses (``sektorbro.core.demo``) give volume; these give the cases a newcomer should be able to
+find. Every event goes through the course services, as a user's or a hospital system's would."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sektorbro.citizens.cpr import make_cpr
+from sektorbro.citizens.models import Citizen
+from sektorbro.courses import services
+from sektorbro.courses.models import Course
+from sektorbro.organisations.models import Municipality, OrganisationUnit
+
+CPH = ZoneInfo("Europe/Copenhagen")
+
+Record = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class Scripted:
+    name: str
+    born: dt.date
+    female: bool
+    serial: int
+    admitted_hours_ago: int
+    track: str
+    history: Callable[[Record, dt.datetime], None]
+
+
+def _next_saturday(now: dt.datetime) -> dt.date:
+    today = now.astimezone(CPH).date()
+    return today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+
+
+def _care_plan_with_changes(add: Record, now: dt.datetime) -> None:
+    add("admission_report_sent", now - dt.timedelta(hours=60))
+    add("care_plan_sent", now - dt.timedelta(hours=44))
+    day = f"{now.astimezone(CPH):%d.%m.%Y}"
+    add(
+        "care_plan_sent",
+        now - dt.timedelta(hours=2),
+        changes=[
+            {"dato": day, "nyt": "Har nu brug for ilt om natten (1 l/min)."},
+            {"dato": day, "nyt": "Kan ikke selv komme ud af sengen; forflytning med lift."},
+        ],
+    )
+
+
+def _treatment_resumed(add: Record, now: dt.datetime) -> None:
+    add("admission_report_sent", now - dt.timedelta(hours=100))
+    add("care_plan_sent", now - dt.timedelta(hours=90))
+    add("ready_for_discharge", now - dt.timedelta(hours=70))
+    add("treatment_resumed", now - dt.timedelta(hours=20), note="Feber og stigende infektionstal.")
+
+
+def _weekend_discharge(add: Record, now: dt.datetime) -> None:
+    add("admission_report_sent", now - dt.timedelta(hours=80))
+    add("care_plan_sent", now - dt.timedelta(hours=70))
+    add("ready_for_discharge", now - dt.timedelta(hours=30))
+    add("discharge_date_agreed", now - dt.timedelta(hours=6), date=_next_saturday(now).isoformat())
+
+
+def _proposed_date(add: Record, now: dt.datetime) -> None:
+    add("admission_report_sent", now - dt.timedelta(hours=40))
+    add("care_plan_sent", now - dt.timedelta(hours=30))
+    proposed = (now + dt.timedelta(days=2)).astimezone(CPH).date()
+    if proposed.weekday() >= 5:
+        proposed += dt.timedelta(days=7 - proposed.weekday())
+    add("discharge_date_proposed", now - dt.timedelta(hours=3), date=proposed.isoformat())
+
+
+def _on_leave(add: Record, now: dt.datetime) -> None:
+    add("admission_report_sent", now - dt.timedelta(hours=90))
+    add("leave_started", now - dt.timedelta(hours=5), note="Hjemme til sin datters fødselsdag til i aften.")
+
+
+def _terminal(add: Record, now: dt.datetime) -> None:
+    add("admission_report_sent", now - dt.timedelta(hours=110))
+    add("terminal_assessed", now - dt.timedelta(hours=24))
+
+
+def _died(add: Record, now: dt.datetime) -> None:
+    add("admission_report_sent", now - dt.timedelta(hours=150))
+    add("died", now - dt.timedelta(hours=14))
+
+
+SCRIPTED = [
+    Scripted("Karen Friis", dt.date(1939, 5, 17), True, 971, 70, "acute", _care_plan_with_changes),
+    Scripted("Poul Dam", dt.date(1942, 8, 2), False, 972, 120, "acute", _treatment_resumed),
+    Scripted("Edith Lund", dt.date(1935, 12, 9), True, 973, 96, "acute", _weekend_discharge),
+    Scripted("Jens Mikkelsen", dt.date(1948, 3, 21), False, 974, 50, "planned", _proposed_date),
+    Scripted("Else Bach", dt.date(1940, 7, 30), True, 975, 100, "acute", _on_leave),
+    Scripted("Viggo Toft", dt.date(1933, 10, 5), False, 976, 130, "acute", _terminal),
+    Scripted("Agnes Winther", dt.date(1931, 2, 11), True, 977, 170, "acute", _died),
+]
+
+
+def build_scripted_courses(now: dt.datetime, actor: Any) -> int:
+    """Create the scripted courses that are not there yet; returns how many were created."""
+    randers = Municipality.objects.get(code="730")
+    gp = OrganisationUnit.objects.get(key="laege-730-1")
+    hospital = OrganisationUnit.objects.get(key="rhr")
+    ward = OrganisationUnit.objects.get(key="rhr-medicin")
+    created = 0
+    for story in SCRIPTED:
+        citizen, _ = Citizen.objects.update_or_create(
+            cpr=make_cpr(story.born, story.serial, story.female),
+            defaults={
+                "name": story.name,
+                "birth_date": story.born,
+                "residence_municipality": randers,
+                "gp_clinic": gp,
+                "receives_elderly_care": True,
+            },
+        )
+        if Course.objects.filter(citizen=citizen).exists():
+            continue
+        admitted = (now - dt.timedelta(hours=story.admitted_hours_ago)).replace(second=0, microsecond=0)
+        course = services.open_course(
+            actor=actor,
+            citizen=citizen,
+            hospital=hospital,
+            department=ward,
+            area="somatic",
+            track=story.track,
+            admitted_at=admitted,
+        )
+
+        def add(kind: str, at: dt.datetime, _course: Course = course, **data: Any) -> None:
+            services.record_event(
+                actor=actor, course=_course, event_type=kind, occurred_at=at, data=data, source="demo"
+            )
+
+        story.history(add, now)
+        created += 1
+    return created
