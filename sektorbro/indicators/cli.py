@@ -28,6 +28,22 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} er ikke en dato / is not a date (YYYY-MM-DD)") from exc
 
 
+def _memory(text: str) -> str:
+    """A DuckDB memory size: a number with KB, MB, GB or TB (e.g. 500MB, 2GB)."""
+    value = text.strip().upper().replace(" ", "")
+    number = value.rstrip("KMGTB")
+    if not number or not value.endswith(("KB", "MB", "GB", "TB")):
+        raise argparse.ArgumentTypeError(f"{text!r}: skriv fx 500MB eller 2GB / write e.g. 500MB or 2GB")
+    try:
+        if float(number) <= 0:
+            raise ValueError
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: skriv fx 500MB eller 2GB / write e.g. 500MB or 2GB"
+        ) from exc
+    return value
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -145,6 +161,14 @@ def compute_parser(prog: str = "indicators compute") -> argparse.ArgumentParser:
     parser.add_argument(
         "--problems", type=Path, help="skriv alle fejlrækker hertil / write every bad row here (.csv)"
     )
+    parser.add_argument(
+        "--memory-limit",
+        type=_memory,
+        help=(
+            "DuckDBs hukommelsesgrænse, fx 500MB; mere skrives midlertidigt til disk / DuckDB's memory limit, "
+            "e.g. 500MB; beyond it work spills to disk (default: DuckDB's, 80%% of RAM)"
+        ),
+    )
     return parser
 
 
@@ -161,7 +185,9 @@ def _platform_registry(args: argparse.Namespace) -> tuple[Any, list[str]]:
     from sektorbro.overview.platform_source import platform_registry, read_population
 
     population = read_population(args.population) if args.population else None
-    return platform_registry(until=timezone.now(), last_day=args.end, population=population)
+    return platform_registry(
+        until=timezone.now(), last_day=args.end, population=population, memory_limit=args.memory_limit
+    )
 
 
 def indicators_compute_main(argv: Sequence[str] | None = None) -> int:
@@ -185,7 +211,7 @@ def indicators_compute_main(argv: Sequence[str] | None = None) -> int:
             registry, source_notes = _platform_registry(args)
             args.indicator = args.indicator or _platform_indicators()
         else:
-            registry = load_registry(args.registry, strict=args.strict)
+            registry = load_registry(args.registry, strict=args.strict, memory_limit=args.memory_limit)
     except (RegistryError, ValueError, OSError) as exc:
         _say(f"fejl i registeret / registry error: {exc}")
         return 1

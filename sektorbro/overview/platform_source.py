@@ -152,7 +152,11 @@ def platform_tables(*, until: dt.datetime, population: pd.DataFrame | None = Non
 
 
 def platform_registry(
-    *, until: dt.datetime, last_day: dt.date, population: pd.DataFrame | None = None
+    *,
+    until: dt.datetime,
+    last_day: dt.date,
+    population: pd.DataFrame | None = None,
+    memory_limit: str | None = None,
 ) -> tuple[Registry, list[str]]:
     """The platform's courses loaded and validated like a registry folder. ``last_day`` (the period's end)
     must be before the extraction day, so no course still open is counted as discharged."""
@@ -162,4 +166,4 @@ def platform_registry(
             f"before the day of the extraction ({timezone.localdate(until):%d.%m.%Y}): open courses are not discharged"
         )
     extract = platform_tables(until=until, population=population)
-    return registry_from_tables(extract.tables), extract.notes
+    return registry_from_tables(extract.tables, memory_limit=memory_limit), extract.notes

@@ -33,6 +33,8 @@ def test_synth_then_compute_round_trip(tmp_path: Path, capsys: pytest.CaptureFix
             "--out",
             str(out),
             "--strict",
+            "--memory-limit",
+            "300mb",
         ]
     )
     assert code == 0
@@ -103,6 +105,30 @@ def test_bad_rows_strict_and_problem_file(tmp_path: Path, capsys: pytest.Capture
             "2024-12-31",
             "--out",
             "r.csv",
+            "--memory-limit",
+            "lots",
+        ],
+        [
+            "--registry",
+            "x",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+            "--out",
+            "r.csv",
+            "--memory-limit",
+            "0MB",
+        ],
+        [
+            "--registry",
+            "x",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+            "--out",
+            "r.csv",
             "--engine",
             "polars",
         ],
@@ -132,3 +158,16 @@ def test_a_missing_registry_and_bad_synth_arguments(tmp_path: Path) -> None:
     )
     with pytest.raises(SystemExit):
         registry_synth_main(["--persons", "0", "--out", str(tmp_path)])
+
+
+def test_the_memory_limit_reaches_duckdb(tmp_path: Path) -> None:
+    from sektorbro.indicators.registry import load_registry
+
+    folder = tmp_path / "registry"
+    assert registry_synth_main(["--persons", "200", "--years", "1", "--seed", "3", "--out", str(folder)]) == 0
+    registry = load_registry(folder, memory_limit="300MB")
+    try:
+        row = registry.con.con.execute("SELECT current_setting('memory_limit')").fetchone()
+        assert row is not None and str(row[0]).replace(" ", "").upper() in ("286.1MIB", "300.0MB", "300MB")
+    finally:
+        registry.close()
