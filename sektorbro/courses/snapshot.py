@@ -65,7 +65,8 @@ def build_snapshot(course: Course, events: Iterable[CourseEvent] | None = None) 
     )
 
 
-def current_tariffs() -> tuple[Tariff, ...]:
+def current_tariffs(model: Any = ReadyForDischargeTariff) -> tuple[Tariff, ...]:
+    """The tariff table for the rules core (``model``: a migration's historical model, when called from one)."""
     return tuple(
         Tariff(
             sector=t.sector,
@@ -75,7 +76,7 @@ def current_tariffs() -> tuple[Tariff, ...]:
             source=t.source,
             example=t.is_example,
         )
-        for t in ReadyForDischargeTariff.objects.all()
+        for t in model.objects.all()
     )
 
 

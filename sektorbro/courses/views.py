@@ -126,6 +126,7 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
     decisions = decisions_for(course)
     events = list(course.events.select_related("supersedes", "organisation").order_by("seq"))
     last_seq = events[-1].seq if events else 0
+    changeable = services.facts_changeable_by(request.user, course)
     now = timezone.localtime().replace(second=0, microsecond=0)
     allowed = _possible_now(course, events, _allowed_event_types(request.user, course), now)
     for deadline in decisions["deadlines"]:
@@ -179,7 +180,7 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "facts_form": (
             forms.get("facts_form")
             or CourseFactsForm(
-                changeable=services.facts_changeable_by(request.user, course),
+                changeable=changeable,
                 initial={
                     "track": course.track,
                     "rehabilitation_needed": course.rehabilitation_needed,
@@ -189,7 +190,7 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
                 },
             )
         )
-        if services.facts_changeable_by(request.user, course)
+        if changeable
         else None,
         **relatives_section(course.citizen),
     }
@@ -216,8 +217,8 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
             data["note"] = form.cleaned_data["note"]
         if form.cleaned_data.get("destination"):
             data["destination"] = form.cleaned_data["destination"]
-        if form.care_plan_changes():
-            data["changes"] = form.care_plan_changes()
+        if changes := form.care_plan_changes():
+            data["changes"] = changes
         if form.cleaned_data["type"] == "discharged" and form.cleaned_data.get("municipal_nursing"):
             data["municipal_nursing"] = True
         try:

@@ -8,23 +8,12 @@ from typing import Any
 
 
 def fill(apps: Any, schema_editor: Any) -> None:
-    from sektorbro.agreement.model import Tariff
     from sektorbro.core.bulk import update_rows
+    from sektorbro.courses.snapshot import current_tariffs
     from sektorbro.courses.state import STATE_FIELDS, refresh_state
 
     course_model = apps.get_model("courses", "Course")
-    tariff_model = apps.get_model("courses", "ReadyForDischargeTariff")
-    tariffs = tuple(
-        Tariff(
-            sector=t.sector,
-            valid_from=t.valid_from,
-            valid_to=t.valid_to,
-            dkk_per_day=float(t.dkk_per_day),
-            source=t.source,
-            example=t.is_example,
-        )
-        for t in tariff_model.objects.all()
-    )
+    tariffs = current_tariffs(apps.get_model("courses", "ReadyForDischargeTariff"))
     # The state columns this migration state has (later migrations add more and fill them themselves).
     present = {f.name for f in course_model._meta.get_fields()}
     fields = [name for name in STATE_FIELDS if name in present]
