@@ -23,7 +23,12 @@ import pandas as pd
 import pyarrow as pa
 
 from sektorbro.indicators.definitions import REGISTRY
-from sektorbro.indicators.definitions.stays import build_stays
+from sektorbro.indicators.definitions.stays import (
+    build_stays,
+    diagnosis_flags,
+    stay_marks,
+    stays_from_marks,
+)
 from sektorbro.indicators.model import POPULATION_RATE, Context, StayRules
 from sektorbro.indicators.reference import AGE_BANDS, DATA, region
 from sektorbro.indicators.registry import Registry
@@ -33,6 +38,7 @@ ENGINES = ("duckdb", "spark")
 DEMO_TARIFFS = DATA / "tariffs_demo.csv"
 OPEN_END = dt.date(2999, 12, 31)
 TARIFF_SECTORS = ("somatic", "psychiatric")
+STAYS_PART_ROWS = 2_000_000  # contacts per part when the stays are built part by part (docs/benchmarks.md)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -143,6 +149,54 @@ class DuckDBBackend:
         self.created.append(unique)
         return self.con.table(unique)
 
+    def materialize_stays(self, diagnoses: Any | None, rules: StayRules, name: str) -> Any:
+        """The stays table, built part by part when the contacts are clustered by person
+        (``Registry.person_ranges``): the same two statements (the ordering pass into a small table of marks,
+        then the stays from the marks) run over views holding one range of person ids each, so the ordering
+        window never holds more than about ``STAYS_PART_ROWS`` contacts. Stays never cross persons, so the
+        parts add up to exactly the one-pass result."""
+        contacts, persons = self.table("contacts"), self.table("persons")
+        ranges = self.registry.person_ranges(STAYS_PART_ROWS)
+        if len(ranges) == 1 or not contacts.schema()["person_id"].is_integer():
+            return self.materialize(build_stays(contacts, persons, diagnoses, rules), name)
+        part_contacts, part_persons = f"contacts_part_{self.token}", f"persons_part_{self.token}"
+        marks, unique = f"marks_{self.token}", f"{name}_{self.token}"
+        self.created += [marks, unique]
+        flags = (
+            self.materialize(diagnosis_flags(diagnoses), "diagnosis_flags") if diagnoses is not None else None
+        )
+        mark_sql = stays_sql = None
+        # DuckDB's partitioned execution would split each part's window again by the file's row groups and
+        # scan the part once per split; the parts already are that split (60 M contacts: 24 s -> 13 s).
+        self.raw.execute("SET disabled_optimizers = 'partitioned_execution'")
+        try:
+            for number, (low, high) in enumerate(ranges):
+                within = f"WHERE person_id BETWEEN {int(low)} AND {int(high)}"
+                for view, source in ((part_contacts, "contacts"), (part_persons, "persons")):
+                    select = f"SELECT * FROM {source} {within}"  # noqa: S608 - our own names and integers
+                    self.raw.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {select}")
+                part = self.con.table(part_contacts)
+                if mark_sql is None:
+                    mark_sql = self.con.compile(stay_marks(part, rules))
+                # A table, not a subquery: its true (small) size makes DuckDB build the join's hash table on
+                # the marks rather than on the wide contacts.
+                self.raw.execute(f"CREATE OR REPLACE TEMP TABLE {marks} AS {mark_sql}")
+                if stays_sql is None:
+                    people = self.con.table(part_persons)
+                    stays_sql = self.con.compile(
+                        stays_from_marks(part, people, flags, self.con.table(marks), rules)
+                    )
+                if number == 0:
+                    self.raw.execute(f"CREATE OR REPLACE TEMP TABLE {unique} AS {stays_sql}")
+                else:
+                    self.raw.execute(f"INSERT INTO {unique} {stays_sql}")
+        finally:
+            self.raw.execute("RESET disabled_optimizers")
+        self.raw.execute(f"DROP TABLE IF EXISTS {marks}")
+        for view in (part_contacts, part_persons):
+            self.raw.execute(f"DROP VIEW IF EXISTS {view}")
+        return self.con.table(unique)
+
     def execute(self, expr: Any) -> pd.DataFrame:
         return self.con.to_pyarrow(expr).to_pandas()
 
@@ -212,6 +266,10 @@ class SparkBackend:
         path = self.folder / f"{name}.parquet"
         pq.write_table(table, path)
         return self.con.table(self._view(name, self.session.read.parquet(str(path))))
+
+    def materialize_stays(self, diagnoses: Any | None, rules: StayRules, name: str) -> Any:
+        stays = build_stays(self.table("contacts"), self.table("persons"), diagnoses, rules)
+        return self.materialize(stays, name)
 
     def materialize(self, expr: Any, name: str) -> Any:
         frame = self.session.sql(str(self.con.compile(expr))).persist()
@@ -329,7 +387,7 @@ def compute(
     try:
         optional = {n: backend.table(n) if n in registry.present else None for n in ("diagnoses", "chronic")}
         contacts, persons = backend.table("contacts"), backend.table("persons")
-        stays = backend.materialize(build_stays(contacts, persons, optional["diagnoses"], rules), "stays")
+        stays = backend.materialize_stays(optional["diagnoses"], rules, "stays")
         ctx = Context(
             persons=persons,
             contacts=contacts,

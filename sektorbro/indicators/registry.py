@@ -14,6 +14,7 @@ copied into memory as a whole."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -53,6 +55,8 @@ TABLES: dict[str, tuple[bool, bool, tuple[str, ...]]] = {
     "chronic": (False, False, ("person_id", "condition", "from_date")),
 }  # fmt: skip
 LOAD_ORDER = tuple(TABLES)
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+KEYS = {"persons": "person_id", "contacts": "contact_id"}  # the tables other tables refer to, by their id
 
 AREAS = ("somatic", "psychiatric")
 PRIORITIES = ("ATA1", "ATA3")
@@ -93,6 +97,7 @@ class Registry:
     problems: list[Problem] = field(default_factory=list)  # the first ``max_problems`` problems
     problem_count: int = 0  # all problems (a row can have several)
     scratch: Path | None = None  # spill folder for DuckDB, removed by close()
+    person_groups: list[tuple[int, int, int]] | None = None  # contacts clustered by person: (low, high, rows)
     checks: dict[str, list[tuple[str, str]]] = field(
         default_factory=dict, repr=False
     )  # table -> (column, message)
@@ -135,6 +140,30 @@ class Registry:
             columns=["file", "line", "column", "message"],
         )
 
+    def person_ranges(self, rows: int) -> list[tuple[int, int]]:
+        """Ranges of person ids that split the contacts into parts of about ``rows`` rows each (at least one
+        row group), covering every possible id; one range when the contacts are not clustered by person.
+
+        Stays never cross persons, so they can be built part by part: with a Parquet file whose row groups
+        hold disjoint person ranges (an extract sorted by person), each part reads only its own row groups and
+        the ordering pass needs a fraction of the memory."""
+        every = [(INT64_MIN, INT64_MAX)]
+        groups = self.person_groups
+        total = sum(n for _lo, _hi, n in groups) if groups else 0
+        if not groups or total <= rows:
+            return every
+        target = total / -(-total // rows)  # parts of equal size, none above ``rows`` where groups allow
+        starts: list[int] = []
+        count = target  # the first group opens a part
+        for low, _high, n in groups:
+            if count + n / 2 > target and (not starts or low > starts[-1]):
+                starts.append(low)
+                count = 0
+            count += n
+        ranges = [(lo, nxt - 1) for lo, nxt in itertools.pairwise(starts)]
+        ranges.append((starts[-1], INT64_MAX))
+        return [(INT64_MIN, ranges[0][1]), *ranges[1:]]
+
     def close(self) -> None:
         try:
             self.con.disconnect()
@@ -142,6 +171,34 @@ class Registry:
             if self.scratch is not None:
                 shutil.rmtree(self.scratch, ignore_errors=True)
                 self.scratch = None
+
+
+def _person_clusters(path: Path) -> list[tuple[int, int, int]] | None:
+    """The contacts file's row groups as (lowest person_id, highest person_id, rows), ordered by person, when
+    the groups' person ranges do not overlap, apart from one person continuing into the next group (the file
+    is sorted or clustered by person); else None. Read from the Parquet footer's statistics, without reading
+    the data."""
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+    if "person_id" not in names:
+        return None
+    column = names.index("person_id")
+    groups = []
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        if not group.num_rows:
+            continue
+        stats = group.column(column).statistics
+        if stats is None or not stats.has_min_max or not isinstance(stats.min, int):
+            return None
+        groups.append((int(stats.min), int(stats.max), int(group.num_rows)))
+    groups.sort()
+    for (_lo, high, _n), (low, _hi, _m) in itertools.pairwise(groups):
+        if low < high:  # equal is fine: one person's contacts continue in the next group
+            return None
+    return groups or None
 
 
 def connect(*, memory_limit: str | None = None, threads: int | None = None) -> tuple[Any, Path]:
@@ -213,6 +270,8 @@ def load_registry(
                 raw.execute(f"CREATE TEMP VIEW src_{name} AS SELECT rowid + 2 AS _line, * FROM csv_{name}")
             registry.files[name] = path.name
         _validate(registry, strict=strict, max_problems=max_problems)
+        if sources["contacts"].suffix == ".parquet":
+            registry.person_groups = _person_clusters(sources["contacts"])
     except BaseException:
         registry.close()
         raise
@@ -410,6 +469,7 @@ class _Check:
     message: str
     value_rule: Any = None  # for single-column value checks: a rule builder run on the distinct values
     prepare: tuple[str, ...] = ()  # statements to run before the scan (helper tables)
+    unless_increasing: str | None = None  # an integer id expression: no check needed if strictly increasing
 
 
 def _value_checks(
@@ -468,15 +528,19 @@ def _validate(registry: Registry, *, strict: bool, max_problems: int) -> None:
         id_type[key] = "BIGINT" if types and all(c.integer for c in types) else "VARCHAR"
 
     messages = registry.checks
+    dense: dict[str, tuple[int, int]] = {}  # parent table -> (lowest, highest) id when its ids are dense
     for name in LOAD_ORDER:
         if name not in registry.files:
             continue
         cols = columns[name]
         tidy: set[tuple[str, str]] = set()
-        checks, select_list = _table_rules(name, cols, id_type, tidy)
+        checks, select_list = _table_rules(name, cols, id_type, tidy, dense)
         messages[name] = [(check.column, check.message) for check in checks]
         conditions = []
         for i, check in enumerate(checks):
+            if check.unless_increasing and _strictly_increasing(raw, name, check.unless_increasing):
+                conditions.append("FALSE")  # every id is larger than the one before: no duplicates
+                continue
             for statement in check.prepare:
                 raw.execute(statement)
             if check.value_rule:
@@ -502,6 +566,11 @@ def _validate(registry: Registry, *, strict: bool, max_problems: int) -> None:
         where = f"WHERE _line NOT IN (SELECT _line FROM bad_{name})" if registry.excluded[name] else ""
         kind = "TEMP VIEW" if TABLES[name][1] else "TABLE"
         raw.execute(f"CREATE {kind} {name} AS SELECT {select} FROM src_{name} {where}")
+        id_key = KEYS.get(name)
+        if id_key and id_type[id_key] == "BIGINT":
+            span = _dense_range(raw, name, id_key)
+            if span:
+                dense[name] = span
         room = max_problems - len(registry.problems)
         if registry.excluded[name] and room > 0:
             frame = registry._problem_frame(name, limit=room)
@@ -514,8 +583,44 @@ def _validate(registry: Registry, *, strict: bool, max_problems: int) -> None:
         raise RegistryError(shown + (f"; and {more} more" if more > 0 else ""))
 
 
+def _strictly_increasing(raw: Any, name: str, value: str) -> bool:
+    """True when the integer ids ``value`` of ``src_<name>`` are all present and each is larger than the one
+    before (extracts are usually written in id order). Then no id can appear twice, whatever the order the
+    rows were read in, and the sort of every id is saved. Read in batches, so memory stays small."""
+    result = raw.execute(f"SELECT {value} AS k FROM src_{name}")
+    last: int | None = None
+    while True:
+        chunk = result.fetch_df_chunk(512)  # 512 vectors of 2,048 rows
+        if not len(chunk):
+            break
+        ids = chunk["k"]
+        if ids.isna().any():
+            return False
+        values = ids.to_numpy()
+        if last is not None and values[0] <= last:
+            return False
+        if len(values) > 1 and not bool(np.all(values[1:] > values[:-1])):
+            return False
+        last = int(values[-1])
+    return True
+
+
+def _dense_range(raw: Any, name: str, key: str) -> tuple[int, int] | None:
+    """(lowest, highest) when the clean table's integer ids are exactly every number in between (they are
+    unique: duplicates were excluded). A reference to such a table is then a range test, not a hash look-up."""
+    found = raw.execute(f"SELECT count({key}), min({key}), max({key}) FROM {name}").fetchone()
+    if not found or not found[0]:
+        return None
+    count, low, high = (int(v) for v in found)
+    return (low, high) if high - low + 1 == count else None
+
+
 def _table_rules(
-    name: str, c: dict[str, _Column], id_type: dict[str, str], tidy: set[tuple[str, str]]
+    name: str,
+    c: dict[str, _Column],
+    id_type: dict[str, str],
+    tidy: set[tuple[str, str]],
+    dense: Mapping[str, tuple[int, int]],
 ) -> tuple[list[_Check], Callable[[], str]]:
     """(the checks, a function giving the SELECT list of the clean table) for one registry table.
 
@@ -559,6 +664,7 @@ def _table_rules(
                 f"({value} IN (SELECT k FROM {helper}))",
                 "appears on more than one row",
                 prepare=prepare,
+                unless_increasing=value if id_type[column] == "BIGINT" else None,
             )
         )
 
@@ -568,7 +674,10 @@ def _table_rules(
     def reference(column: str, parent: str) -> None:
         value = _id_value(c[column], id_type[column])
         message = f"is not in {parent} (or its row there was excluded)"
-        if parent == "contacts":
+        if parent in dense and id_type[column] == "BIGINT":
+            low, high = dense[parent]
+            row(column, f"({value} NOT BETWEEN {low} AND {high})", message)
+        elif parent == "contacts":
             # the parent is big: join the (few) distinct referenced ids to it instead of hashing every contact
             helper = f"found_{name}_{column}"
             prepare = (

@@ -9,6 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sektorbro.indicators.registry import RegistryError, load_registry, registry_from_tables
 from tests.indicators.builders import World
@@ -191,3 +193,104 @@ def test_missing_files_and_columns_are_errors(tmp_path: Path) -> None:
     pq.write_table(pa.table({"x": [1]}), tmp_path / "persons.parquet")
     with pytest.raises(RegistryError, match=r"both persons\.parquet and persons\.csv"):
         load_registry(tmp_path)
+
+
+def _typed_registry(person_ids: list[int], contact_people: list[tuple[int, int]]) -> dict[str, pa.Table]:
+    """Integer-id tables: persons with ``person_ids`` (in that order), contacts as (contact_id, person_id)."""
+    n = len(contact_people)
+    moment = dt.datetime(2024, 1, 1, 8, tzinfo=dt.UTC)
+    persons = pa.table(
+        {
+            "person_id": pa.array(person_ids, pa.int64()),
+            "birth_date": pa.array([dt.date(1940, 1, 1)] * len(person_ids)),
+            "sex": ["F"] * len(person_ids),
+            "municipality_code": ["730"] * len(person_ids),
+            "death_date": pa.array([None] * len(person_ids), pa.date32()),
+        }
+    )
+    contacts = pa.table(
+        {
+            "contact_id": pa.array([c for c, _p in contact_people], pa.int64()),
+            "person_id": pa.array([p for _c, p in contact_people], pa.int64()),
+            "start": pa.array([moment] * n, pa.timestamp("s", tz="UTC")),
+            "end": pa.array([moment + dt.timedelta(hours=20)] * n, pa.timestamp("s", tz="UTC")),
+            "unit_code": ["u"] * n,
+            "hospital_code": ["rhr"] * n,
+            "area": ["somatic"] * n,
+            "priority": ["ATA1"] * n,
+            "contact_type": ["ALCA00"] * n,
+            "action_diagnosis": ["DJ189"] * n,
+            "hospice": [False] * n,
+            "discharge_mode": ["home"] * n,
+            "municipality_code": ["730"] * n,
+        }
+    )
+    population = pa.table(
+        {"year": [2024], "municipality_code": ["730"], "sex": ["F"], "age": [84], "count": [3]}
+    )
+    return {"persons": persons, "contacts": contacts, "population": population}
+
+
+def _expected_problems(person_ids: list[int], contact_people: list[tuple[int, int]]) -> list[str]:
+    """What the loader must report, computed the slow, obvious way."""
+    shown = []
+    repeated = {p for p in person_ids if person_ids.count(p) > 1}
+    shown += [
+        f"persons (in memory):{line}: person_id: appears on more than one row"
+        for line, p in enumerate(person_ids, start=1)
+        if p in repeated
+    ]
+    clean_people = set(person_ids) - repeated
+    contact_ids = [c for c, _p in contact_people]
+    for line, (c, p) in enumerate(contact_people, start=1):
+        if contact_ids.count(c) > 1:
+            shown.append(f"contacts (in memory):{line}: contact_id: appears on more than one row")
+        if p not in clean_people:
+            shown.append(
+                f"contacts (in memory):{line}: person_id: is not in persons (or its row there was excluded)"
+            )
+    return shown
+
+
+@pytest.mark.parametrize(
+    ("person_ids", "contact_people"),
+    [
+        # ids in increasing order, persons dense 1..3: the fast paths (no sort, a range test) apply
+        ([1, 2, 3], [(10, 1), (11, 3), (12, 4), (13, 0)]),
+        # a gap in the persons' ids: a contact of the missing person 2 is found by the full look-up
+        ([1, 3, 4], [(10, 1), (11, 2), (12, 4)]),
+        # contact ids out of order with a repeat; persons out of order but dense
+        ([3, 1, 2], [(12, 1), (10, 2), (12, 3), (11, 5)]),
+        # a repeated person makes both rows go, so their ids are no longer a dense range
+        ([1, 2, 2, 3], [(10, 1), (11, 2), (12, 3)]),
+    ],
+)
+def test_integer_ids_duplicates_and_references_with_and_without_the_fast_paths(
+    person_ids: list[int], contact_people: list[tuple[int, int]]
+) -> None:
+    registry = registry_from_tables(_typed_registry(person_ids, contact_people))
+    try:
+        assert [str(p) for p in registry.problems] == _expected_problems(person_ids, contact_people)
+    finally:
+        registry.close()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    person_ids=st.lists(st.integers(0, 12), min_size=1, max_size=12),
+    contact_people=st.lists(st.tuples(st.integers(0, 15), st.integers(-1, 13)), min_size=1, max_size=12),
+    ordered=st.booleans(),
+)
+def test_duplicate_and_reference_checks_match_their_definition(
+    person_ids: list[int], contact_people: list[tuple[int, int]], ordered: bool
+) -> None:
+    if ordered:  # the common shape of an extract: sorted, often without gaps
+        person_ids = sorted(person_ids)
+        contact_people = sorted(contact_people)
+    registry = registry_from_tables(_typed_registry(person_ids, contact_people))
+    try:
+        assert sorted(str(p) for p in registry.problems) == sorted(
+            _expected_problems(person_ids, contact_people)
+        )
+    finally:
+        registry.close()

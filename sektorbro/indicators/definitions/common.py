@@ -96,7 +96,8 @@ def ready_admissions(ctx: Any) -> Any:
 
 
 def admissions_with_next(ctx: Any) -> Any:
-    """Admissions with the start of the next qualifying acute readmission of each area (somatic, psychiatric).
+    """The admissions that can be index admissions (alive at discharge, no cancer or hospice on the stay) with
+    the start of the next qualifying acute readmission of each area (somatic, psychiatric).
 
     A candidate readmission is an acute admission without cancer, birth or hospice on the stay and without an
     injury as its action diagnosis. The next candidate is found with one window over the person's admissions
@@ -127,6 +128,14 @@ def admissions_with_next(ctx: Any) -> Any:
         .min()
         .over(later),
     )
+    # Only admissions that can be index admissions are kept, with the columns the index rule and the event
+    # rows need: the table is held while both readmission indicators run, so it is kept small.
+    admissions = admissions.filter(
+        (admissions.last_mode != "died") & ~admissions.any_cancer & ~admissions.any_hospice
+    ).select(
+        "area", "end_s", "end_day", "last_hospital", "municipality_code", "sex", "age",
+        "next_somatic", "next_psychiatric",
+    )  # fmt: skip
     admissions = ctx.materialize(admissions, "admissions_with_next")
     ctx.shared["admissions_with_next"] = admissions
     return admissions
@@ -136,14 +145,8 @@ def readmission_events(ctx: Any, params: Any, area: str) -> Any:
     """Index admissions of ``area`` with a flag for an acute readmission of the same area within the window.
 
     Every admission can be an index admission (also one that is itself a readmission)."""
-    admissions = admissions_with_next(ctx)
-    index = admissions.filter(
-        (admissions.area == area)
-        & (admissions.last_mode != "died")
-        & ~admissions.any_cancer
-        & ~admissions.any_hospice
-        & (admissions.age >= int(params["min_age"]))
-    )
+    admissions = admissions_with_next(ctx)  # alive at discharge, no cancer or hospice on the stay
+    index = admissions.filter((admissions.area == area) & (admissions.age >= int(params["min_age"])))
     window_s = round(float(params["window_hours"]) * 3600)
     next_start = index.next_somatic if area == "somatic" else index.next_psychiatric
     readmitted = next_start.notnull() & ((next_start - index.end_s) <= window_s)

@@ -42,10 +42,25 @@ def build_stays(contacts: Any, persons: Any, diagnoses: Any | None, rules: StayR
     more than ``gap_hours`` after the latest end so far). A contact that does both is a stay of its own, which
     is most of them. Only contacts some indicator can count, or that belong to a longer stay, are joined back
     to their attributes; the stays of several contacts are numbered with a second, small window."""
+    flags = diagnosis_flags(diagnoses) if diagnoses is not None else None
+    return stays_from_marks(contacts, persons, flags, stay_marks(contacts, rules), rules)
+
+
+def diagnosis_flags(diagnoses: Any) -> Any:
+    """Contacts with a cancer or birth code in the diagnoses table (``flag_contact``, ``flag_cancer``,
+    ``flag_birth``): a few per cent of the contacts, so the engine may materialise it once."""
+    flagged = diagnoses.filter(CANCER.match_expr(diagnoses.code) | BIRTH.match_expr(diagnoses.code))
+    return flagged.group_by(flagged.contact_id.name("flag_contact")).aggregate(
+        flag_cancer=CANCER.match_expr(flagged.code).any(),
+        flag_birth=BIRTH.match_expr(flagged.code).any(),
+    )
+
+
+def stay_marks(contacts: Any, rules: StayRules) -> Any:
+    """The ordering pass of ``build_stays``: the physical contacts that matter, marked (narrow rows:
+    ``k_contact``, ``opens``, ``alone``, ``seq``). The engine may materialise it before the rest."""
     gap = round(rules.gap_hours * 3600)
     admission_s = round(rules.admission_hours * 3600)
-    physical = contacts.filter(contacts.contact_type == PHYSICAL)
-
     narrow = contacts.filter(contacts.contact_type == PHYSICAL)
     narrow = narrow.select(
         "contact_id", "person_id", "start_s", "end_s", acute_contact=narrow.priority == ACUTE
@@ -65,19 +80,21 @@ def build_stays(contacts: Any, persons: Any, diagnoses: Any | None, rules: StayR
     )
     alone = marked.opens & marked.closes
     countable = ((marked.end_s - marked.start_s) >= admission_s) | marked.acute_contact
-    keep = marked.filter(~alone | countable).select(
+    return marked.filter(~alone | countable).select(
         k_contact=marked.contact_id, opens=marked.opens, alone=alone, seq=marked.seq
     )
+
+
+def stays_from_marks(contacts: Any, persons: Any, flags: Any | None, keep: Any, rules: StayRules) -> Any:
+    """The rest of ``build_stays``: the marked contacts joined to their attributes (and ``diagnosis_flags``)
+    and made into stays."""
+    admission_s = round(rules.admission_hours * 3600)
+    physical = contacts.filter(contacts.contact_type == PHYSICAL)
     wide = physical.join(keep, physical.contact_id == keep.k_contact)
     wide = wide.mutate(
         cancer=CANCER.match_expr(wide.action_diagnosis), birth=BIRTH.match_expr(wide.action_diagnosis)
     )
-    if diagnoses is not None:
-        flagged = diagnoses.filter(CANCER.match_expr(diagnoses.code) | BIRTH.match_expr(diagnoses.code))
-        flags = flagged.group_by(flagged.contact_id.name("flag_contact")).aggregate(
-            flag_cancer=CANCER.match_expr(flagged.code).any(),
-            flag_birth=BIRTH.match_expr(flagged.code).any(),
-        )
+    if flags is not None:
         joined = wide.left_join(flags, wide.contact_id == flags.flag_contact)
         wide = joined.select(
             *[c for c in wide.columns if c not in ("cancer", "birth")],
