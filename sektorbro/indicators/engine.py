@@ -180,7 +180,9 @@ class DuckDBBackend:
                     mark_sql = self.con.compile(stay_marks(part, rules))
                 # A table, not a subquery: its true (small) size makes DuckDB build the join's hash table on
                 # the marks rather than on the wide contacts.
-                self.raw.execute(f"CREATE OR REPLACE TEMP TABLE {marks} AS {mark_sql}")
+                # dropped, then created: DuckDB keeps the memory of a table replaced with CREATE OR REPLACE
+                self.raw.execute(f"DROP TABLE IF EXISTS {marks}")
+                self.raw.execute(f"CREATE TEMP TABLE {marks} AS {mark_sql}")
                 if stays_sql is None:
                     people = self.con.table(part_persons)
                     stays_sql = self.con.compile(
