@@ -30,7 +30,10 @@ def build_demo(*, persons: int = 30_000, seed: int = 1, years: int = 2) -> Indic
         synthesise(folder, persons=persons, years=years, seed=seed, first_year=FIRST_YEAR)
         registry = load_registry(folder)
         start, end = dt.date(FIRST_YEAR, 1, 1), dt.date(FIRST_YEAR + years - 1, 12, 31)
-        result = compute(registry, start, end, engine="duckdb")
+        try:
+            result = compute(registry, start, end, engine="duckdb")
+        finally:
+            registry.close()  # also removes DuckDB's scratch folder
         out = Path(tmp) / "result.parquet"
         write(result, out)
         return publish(

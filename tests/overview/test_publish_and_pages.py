@@ -226,9 +226,14 @@ def test_outsider_without_organisation_is_refused(published: IndicatorRun, login
 
 
 def test_demo_builds_a_run_with_every_indicator() -> None:
+    import tempfile
+
     from sektorbro.overview.demo import build_demo
 
+    scratch = set(Path(tempfile.gettempdir()).glob("sektorbro-duckdb-*"))
     run = build_demo(persons=3000, years=1)
+    # the engine's scratch folder is removed with the registry, nothing is left behind in /tmp
+    assert set(Path(tempfile.gettempdir()).glob("sektorbro-duckdb-*")) <= scratch
     indicators = set(run.values.values_list("indicator", flat=True))
     assert {"discharges", "readmission_30d_somatic", "preventable_65plus"} <= indicators
     assert run.values.filter(stratum_type="municipality").values("stratum").distinct().count() >= 19
