@@ -77,5 +77,10 @@ def _migrated_data(transactional_db: Any) -> None:
 def _leave_the_migrated_data_behind(django_db_blocker: Any) -> Iterator[None]:
     """After the last test of a module, put the data back for later transactional tests in other files."""
     yield
+    from django.db import connections
+
     with django_db_blocker.unblock():
         _restore_migrated_data()
+        # This runs outside the test's database context and opens a connection of its own; closed here, or
+        # PostgreSQL refuses to drop the test database at the end ("being accessed by other users").
+        connections.close_all()
