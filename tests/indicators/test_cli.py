@@ -90,48 +90,18 @@ def test_bad_rows_strict_and_problem_file(tmp_path: Path, capsys: pytest.Capture
     ]
 
 
+VALID = ["--registry", "x", "--from", "2024-01-01", "--to", "2024-12-31", "--out", "r.csv"]
+
+
 @pytest.mark.parametrize(
     "argv",
     [
         ["--registry", "x", "--from", "2024-13-01", "--to", "2024-12-31", "--out", "r.csv"],
         ["--registry", "x", "--from", "2024-02-01", "--to", "2024-01-31", "--out", "r.csv"],
         ["--registry", "x", "--from", "2024-01-01", "--to", "2024-12-31", "--out", "r.xlsx"],
-        [
-            "--registry",
-            "x",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-12-31",
-            "--out",
-            "r.csv",
-            "--memory-limit",
-            "lots",
-        ],
-        [
-            "--registry",
-            "x",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-12-31",
-            "--out",
-            "r.csv",
-            "--memory-limit",
-            "0MB",
-        ],
-        [
-            "--registry",
-            "x",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-12-31",
-            "--out",
-            "r.csv",
-            "--engine",
-            "polars",
-        ],
+        [*VALID, "--memory-limit", "lots"],
+        [*VALID, "--memory-limit", "0MB"],
+        [*VALID, "--engine", "polars"],
     ],
 )
 def test_bad_arguments_stop_with_a_usage_error(argv: list[str]) -> None:
