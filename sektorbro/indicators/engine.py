@@ -179,8 +179,8 @@ class DuckDBBackend:
                 if mark_sql is None:
                     mark_sql = self.con.compile(stay_marks(part, rules))
                 # A table, not a subquery: its true (small) size makes DuckDB build the join's hash table on
-                # the marks rather than on the wide contacts.
-                # dropped, then created: DuckDB keeps the memory of a table replaced with CREATE OR REPLACE
+                # the marks rather than on the wide contacts. Dropped and created, not replaced: DuckDB keeps
+                # the memory of a table replaced with CREATE OR REPLACE.
                 self.raw.execute(f"DROP TABLE IF EXISTS {marks}")
                 self.raw.execute(f"CREATE TEMP TABLE {marks} AS {mark_sql}")
                 if stays_sql is None:
