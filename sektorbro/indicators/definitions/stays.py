@@ -33,6 +33,36 @@ def age_at(birth: Any, day: Any) -> Any:
     return (day.year() - birth.year() - before_birthday.cast("int64")).cast("int64")
 
 
+# The stays columns the indicator definitions read. ``build_stays`` also returns the person's birth and death
+# dates and the first contact's priority (for inspection); the engine materialises only these.
+INDICATOR_COLUMNS = (
+    "person_id",
+    "start_s",
+    "end_s",
+    "start_day",
+    "end_day",
+    "area",
+    "action_diagnosis",
+    "municipality_code",
+    "first_hospital",
+    "last_hospital",
+    "last_mode",
+    "any_hospice",
+    "any_cancer",
+    "any_birth",
+    "admission",
+    "acute",
+    "sex",
+    "hours",
+    "age",
+)
+
+
+def for_indicators(stays: Any) -> Any:
+    """``stays`` narrowed to ``INDICATOR_COLUMNS`` (what the engine holds while the indicators run)."""
+    return stays.select(*INDICATOR_COLUMNS)
+
+
 def build_stays(contacts: Any, persons: Any, diagnoses: Any | None, rules: StayRules) -> Any:
     """The stays table (an Ibis expression; the engine materialises it once).
 
