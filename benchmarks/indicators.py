@@ -106,19 +106,20 @@ def ensure_data(folder: Path, millions: float, years: int, rate: float) -> dict[
 
 
 def task_engine(folder: Path, indicators: list[str] | None, out: Path | None) -> dict[str, Any]:
-    import pandas as pd
-
-    from sektorbro.indicators.engine import compute, write
+    from sektorbro.indicators.engine import aggregate, tabulate, write
     from sektorbro.indicators.registry import load_registry
 
     started, cpu = time.perf_counter(), _cpu()
     registry = load_registry(folder)
     loaded = time.perf_counter()
     try:
-        result = compute(registry, START, END, indicators=indicators)
+        aggregates = aggregate(registry, START, END, indicators=indicators)
     finally:
-        registry.close()
+        registry.close()  # as the CLI does: DuckDB's memory is freed before the roll-up imports pandas
+    result = tabulate(aggregates)
     computed = time.perf_counter()
+    import pandas as pd  # after compute, as the engine itself does (it returns a pandas frame)
+
     if out is not None:
         write(result, out)
     region = result[(result.stratum_type == "region") & (result.period == f"{START}..{END}")]

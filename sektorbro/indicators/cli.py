@@ -16,7 +16,7 @@ from typing import Any
 from tqdm import tqdm
 
 from sektorbro.indicators.definitions import REGISTRY
-from sektorbro.indicators.engine import ENGINES, compute, load_tariffs, write
+from sektorbro.indicators.engine import ENGINES, aggregate, read_tariffs, tabulate, write
 from sektorbro.indicators.registry import RegistryError, load_registry
 from sektorbro.indicators.synth import synthesise
 
@@ -198,7 +198,7 @@ def indicators_compute_main(argv: Sequence[str] | None = None) -> int:
     if args.out.suffix.lower() not in (".csv", ".parquet"):
         parser.error("--out skal ende på .csv eller .parquet / --out must end in .csv or .parquet")
     try:
-        tariffs = load_tariffs(args.tariffs)
+        tariffs = read_tariffs(args.tariffs)
     except (OSError, ValueError) as exc:
         _say(f"fejl i takstfilen / tariff file error: {exc}")
         return 1
@@ -233,7 +233,7 @@ def indicators_compute_main(argv: Sequence[str] | None = None) -> int:
                 bar.update(1)
 
             try:
-                result = compute(
+                aggregates = aggregate(
                     registry,
                     args.start,
                     args.end,
@@ -246,7 +246,8 @@ def indicators_compute_main(argv: Sequence[str] | None = None) -> int:
                 _say(f"fejl / error: {exc}")
                 return 1
     finally:
-        registry.close()
+        registry.close()  # before the roll-up: frees DuckDB's memory before pandas comes in
+    result = tabulate(aggregates)
     write(result, args.out)
     for note in [*source_notes, *result.attrs.get("notes", [])]:
         _say(f"bemærk / note: {note}")

@@ -7,19 +7,22 @@ Parquet files and every Ibis expression then runs in Spark."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import itertools
 import json
 import os
 import shutil
 import sys
 import tempfile
 import uuid
+import warnings
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
-import pandas as pd
 import pyarrow as pa
 
 from sektorbro.indicators.definitions import REGISTRY
@@ -30,10 +33,15 @@ from sektorbro.indicators.definitions.stays import (
     stay_marks,
     stays_from_marks,
 )
-from sektorbro.indicators.model import POPULATION_RATE, Context, StayRules
+from sektorbro.indicators.model import POPULATION_RATE, RESULT_COLUMNS, Context, StayRules
 from sektorbro.indicators.reference import AGE_BANDS, DATA, region
 from sektorbro.indicators.registry import Registry
-from sektorbro.indicators.rollup import COLUMNS, roll_up
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported only once the backend has been closed (``compute``): while DuckDB holds the stays the
+# engine process stays lighter by pandas' 50 MB (docs/benchmarks.md).
 
 ENGINES = ("duckdb", "spark")
 DEMO_TARIFFS = DATA / "tariffs_demo.csv"
@@ -47,69 +55,105 @@ STAYS_PART_ROWS = 2_000_000  # contacts per part when the stays are built part b
 # ------------------------------------------------------------------------------------------------------------
 
 
-def load_tariffs(path: Path | str | None = None) -> pd.DataFrame:
-    """The dated tariff table (CSV, or JSON as a list or ``{"items": [...]}``); the demo table by default.
+TARIFF_COLUMNS = ("sector", "valid_from", "valid_to", "dkk_per_day", "source", "example")
+TariffRow = tuple[str, dt.date, dt.date | None, float, str, bool]
+
+
+def read_tariffs(path: Path | str | None = None) -> list[TariffRow]:
+    """The dated tariff table's rows (CSV, or JSON as a list or ``{"items": [...]}``), checked; the demo table
+    by default.
 
     Columns: sector (somatic/psychiatric), valid_from, valid_to (exclusive, empty = open), dkk_per_day, source,
     example. Rows of one sector must not overlap."""
     path = Path(path) if path is not None else DEMO_TARIFFS
+    items: Any
     if path.suffix.lower() == ".json":
         payload = json.loads(path.read_text(encoding="utf-8"))
         items = payload.get("items") if isinstance(payload, dict) else payload
-        if not isinstance(items, list):
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             raise ValueError(f"{path.name}: expected a list of tariff rows or an object with 'items'")
-        frame = pd.DataFrame(items)
+        columns = {key for item in items for key in item}
     else:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [
-        c for c in ("sector", "valid_from", "valid_to", "dkk_per_day", "source") if c not in frame.columns
-    ]
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            items = list(reader)
+            columns = set(reader.fieldnames or ())
+    missing = [c for c in TARIFF_COLUMNS[:-1] if c not in columns]
     if missing:
         raise ValueError(f"{path.name}: missing columns: {', '.join(missing)}")
-    rows = []
-    for i, row in enumerate(frame.to_dict("records"), start=2):
+    rows: list[TariffRow] = []
+    for i, row in enumerate(items, start=2):
         where = f"{path.name}:{i}"
-        sector = str(row["sector"]).strip()
+        sector = str(row.get("sector") or "").strip()
         if sector not in TARIFF_SECTORS:
             raise ValueError(f"{where}: sector must be somatic or psychiatric")
         try:
-            valid_from = dt.date.fromisoformat(str(row["valid_from"]).strip())
-            text_to = str(row["valid_to"] or "").strip()
+            valid_from = dt.date.fromisoformat(str(row.get("valid_from") or "").strip())
+            text_to = str(row.get("valid_to") or "").strip()
             valid_to = (
                 dt.date.fromisoformat(text_to) if text_to and text_to.lower() not in ("none", "nan") else None
             )
         except ValueError as exc:
             raise ValueError(f"{where}: dates must be YYYY-MM-DD") from exc
         try:
-            amount = float(row["dkk_per_day"])
+            amount = float(row.get("dkk_per_day"))  # type: ignore[arg-type]
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{where}: dkk_per_day must be a number") from exc
         if amount < 0 or (valid_to is not None and valid_to <= valid_from):
             raise ValueError(f"{where}: negative amount or valid_to not after valid_from")
-        if not str(row["source"]).strip():
+        source = str(row.get("source") or "").strip()
+        if not source:
             raise ValueError(f"{where}: source is required")
         example = str(row.get("example", "")).strip().lower() in ("true", "1", "yes")
-        rows.append((sector, valid_from, valid_to, amount, str(row["source"]).strip(), example))
-    table = pd.DataFrame(
-        rows, columns=["sector", "valid_from", "valid_to", "dkk_per_day", "source", "example"]
-    )
-    for sector, part in table.groupby("sector"):
-        part = part.sort_values("valid_from")
-        ends = part["valid_to"].tolist()
-        starts = part["valid_from"].tolist()
-        for before, after in zip(ends[:-1], starts[1:], strict=True):
-            if before is None or before > after:
+        rows.append((sector, valid_from, valid_to, amount, source, example))
+    for sector in TARIFF_SECTORS:
+        part = sorted((r for r in rows if r[0] == sector), key=lambda r: r[1])
+        for before, after in itertools.pairwise(part):
+            if before[2] is None or before[2] > after[1]:
                 raise ValueError(f"{path.name}: {sector} rows overlap")
-    return table
+    return rows
 
 
-def _tariff_arrow(tariffs: pd.DataFrame) -> pa.Table:
+def load_tariffs(path: Path | str | None = None) -> pd.DataFrame:
+    """``read_tariffs`` as a frame with the ``TARIFF_COLUMNS``."""
+    import pandas as pd
+
+    return pd.DataFrame(read_tariffs(path), columns=list(TARIFF_COLUMNS))
+
+
+def _tariff_rows(tariffs: Any) -> list[TariffRow]:
+    """Rows from ``read_tariffs``, a tariff frame (``load_tariffs``), a file or None (the demo table)."""
+    if tariffs is None or isinstance(tariffs, str | Path):
+        return read_tariffs(tariffs)
+    if isinstance(tariffs, list):
+        return tariffs
+    return [
+        (r["sector"], r["valid_from"], r["valid_to"], r["dkk_per_day"], r["source"], bool(r["example"]))
+        for r in tariffs.to_dict("records")
+    ]
+
+
+def _tariff_values_sql(rows: Sequence[TariffRow]) -> str:
+    """The tariff rows as a DuckDB query (sector, valid_from, valid_to, ore_per_day). Built as SQL, not as an
+    Arrow table: pyarrow imports pandas when it converts Python values."""
+    typed = "SELECT NULL::VARCHAR AS sector, NULL::DATE AS valid_from, NULL::DATE AS valid_to, NULL::BIGINT AS ore_per_day"
+    if not rows:
+        return f"{typed} WHERE false"
+    values = ", ".join(
+        f"({_sql_text(r[0])}, DATE '{r[1].isoformat()}', DATE '{(r[2] or OPEN_END).isoformat()}', "
+        f"{round(r[3] * 100)}::BIGINT)"
+        for r in rows
+    )
+    return f"SELECT * FROM (VALUES {values}) AS t(sector, valid_from, valid_to, ore_per_day)"  # noqa: S608
+
+
+def _tariff_arrow(rows: Sequence[TariffRow]) -> pa.Table:
     return pa.table(
         {
-            "sector": pa.array(tariffs["sector"].tolist(), type=pa.string()),
-            "valid_from": pa.array(tariffs["valid_from"].tolist(), type=pa.date32()),
-            "valid_to": pa.array([d or OPEN_END for d in tariffs["valid_to"].tolist()], type=pa.date32()),
-            "ore_per_day": pa.array([round(a * 100) for a in tariffs["dkk_per_day"]], type=pa.int64()),
+            "sector": pa.array([r[0] for r in rows], type=pa.string()),
+            "valid_from": pa.array([r[1] for r in rows], type=pa.date32()),
+            "valid_to": pa.array([r[2] or OPEN_END for r in rows], type=pa.date32()),
+            "ore_per_day": pa.array([round(r[3] * 100) for r in rows], type=pa.int64()),
         }
     )
 
@@ -152,6 +196,12 @@ class DuckDBBackend:
 
     def table(self, name: str) -> Any:
         return self.con.table(name)
+
+    def register_tariffs(self, rows: Sequence[TariffRow]) -> Any:
+        unique = f"tariffs_{self.token}"
+        self.raw.execute(f"CREATE TEMP TABLE {unique} AS {_tariff_values_sql(rows)}")
+        self.created.append(unique)
+        return self.con.table(unique)
 
     def register(self, name: str, table: pa.Table) -> Any:
         unique = f"{name}_{self.token}"
@@ -257,6 +307,14 @@ class DuckDBBackend:
             self.raw.execute(f"DROP VIEW IF EXISTS {view}")
         return self.con.table(unique)
 
+    def fetch(self, expr: Any) -> pa.Table:
+        """The (small) result as an Arrow table, straight from DuckDB: Ibis's own conversion imports pandas."""
+        with warnings.catch_warnings():
+            # DuckDB notes that Arrow output of an execute() result is a copy; these are a few thousand rows.
+            warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+            table = self.raw.execute(str(self.con.compile(expr))).to_arrow_table()
+        return table.cast(expr.as_table().schema().to_pyarrow())  # the types Ibis would give
+
     def execute(self, expr: Any) -> pd.DataFrame:
         return self.con.to_pyarrow(expr).to_pandas()
 
@@ -322,6 +380,9 @@ class SparkBackend:
     def table(self, name: str) -> Any:
         return self.con.table(f"sb_{name}_{self.token}")
 
+    def register_tariffs(self, rows: Sequence[TariffRow]) -> Any:
+        return self.register("tariffs", _tariff_arrow(rows))
+
     def register(self, name: str, table: pa.Table) -> Any:
         import pyarrow.parquet as pq
 
@@ -339,6 +400,9 @@ class SparkBackend:
         self.cached.append(frame)
         return self.con.table(self._view(name, frame))
 
+    def fetch(self, expr: Any) -> pa.Table:
+        return self.con.to_pyarrow(expr)
+
     def execute(self, expr: Any) -> pd.DataFrame:
         return self.con.to_pyarrow(expr).to_pandas()
 
@@ -353,6 +417,19 @@ class SparkBackend:
 # ------------------------------------------------------------------------------------------------------------
 # compute
 # ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    """What the backend hands over (``aggregate``): per indicator its aggregate and, for population rates, the
+    denominators' aggregate, as Arrow tables, with the population weights and the notes so far."""
+
+    start: dt.date
+    end: dt.date
+    region: Any
+    notes: list[str]
+    population: pa.Table
+    parts: list[tuple[Any, pa.Table, pa.Table | None]]
 
 
 def _age_group(age: Any) -> Any:
@@ -386,6 +463,10 @@ def _aggregate_population(table: Any) -> Any:
     ).aggregate(count=table["count"].sum().cast("int64"))
 
 
+POPULATION_TEXT = ("municipality_code", "sex", "age_group")
+EVENT_TEXT = ("municipality_code", "hospital_code", "area", "sex", "age_group")
+
+
 def _normalise(frame: pd.DataFrame, text: Sequence[str]) -> pd.DataFrame:
     """Same dtypes whatever the backend returned (object/str, None for missing)."""
     frame = frame.copy()
@@ -394,7 +475,7 @@ def _normalise(frame: pd.DataFrame, text: Sequence[str]) -> pd.DataFrame:
     return frame
 
 
-def compute(
+def aggregate(
     registry: Registry,
     start: dt.date,
     end: dt.date,
@@ -402,17 +483,20 @@ def compute(
     indicators: Sequence[str] | None = None,
     engine: str = "duckdb",
     params: Mapping[str, Mapping[str, Any]] | None = None,
-    tariffs: pd.DataFrame | Path | str | None = None,
+    tariffs: pd.DataFrame | list[TariffRow] | Path | str | None = None,
     spark: Any | None = None,
     progress: Callable[[str], None] | None = None,
-) -> pd.DataFrame:
-    """Compute indicators over ``start``..``end`` (inclusive, Danish dates) into the long result table.
+) -> Aggregates:
+    """The backend's part of ``compute``: each indicator's small aggregate (per month and stratum cell), to be
+    rolled up by ``tabulate``. The registry may be closed in between, which frees DuckDB's memory before
+    pandas is imported (the CLI does this).
 
     ``indicators``: ids from ``REGISTRY`` (default: all whose optional input tables are present).
     ``params``: per indicator id a mapping of parameter overrides, and ``"stays"`` for ``StayRules``.
-    ``tariffs``: a tariff table (``load_tariffs``) or a file; the demo table (example values) by default.
+    ``tariffs``: tariff rows (``read_tariffs``), a tariff table (``load_tariffs``) or a file; the demo table
+    (example values) by default.
     ``engine``: ``duckdb`` or ``spark`` (``spark``: an existing SparkSession, else a local one is started).
-    The frame's ``attrs["notes"]`` lists skipped indicators and other remarks."""
+    The notes list skipped indicators and other remarks."""
     if end < start:
         raise ValueError("the period ends before it starts")
     if engine not in ENGINES:
@@ -435,8 +519,8 @@ def compute(
             continue
         selected.append((indicator, indicator.resolve(params.get(indicator_id))))
     rules = StayRules(**dict(params.get("stays", {})))
-    tariff_table = tariffs if isinstance(tariffs, pd.DataFrame) else load_tariffs(tariffs)
-    if tariff_table["example"].any():
+    tariff_rows = _tariff_rows(tariffs)
+    if any(row[5] for row in tariff_rows):
         notes.append("the tariff table holds example values, not official rates")
     reg = region()
 
@@ -444,6 +528,8 @@ def compute(
         if progress:
             progress(name)
 
+    # The small aggregates are fetched as Arrow tables; pandas is not needed until ``tabulate``.
+    fetched: list[tuple[Any, pa.Table, pa.Table | None]] = []
     backend: DuckDBBackend | SparkBackend
     backend = DuckDBBackend(registry) if engine == "duckdb" else SparkBackend(registry, spark)
     try:
@@ -455,7 +541,7 @@ def compute(
             contacts=contacts,
             population=backend.table("population"),
             stays=stays,
-            tariffs=backend.register("tariffs", _tariff_arrow(tariff_table)),
+            tariffs=backend.register_tariffs(tariff_rows),
             start=start,
             end=end,
             rules=rules,
@@ -465,31 +551,76 @@ def compute(
             materialize=backend.materialize,
         )
         step("stays")
-        population = _normalise(
-            backend.execute(_aggregate_population(ctx.population)), ["municipality_code", "sex", "age_group"]
-        )
-        frames = []
+        population_table = backend.fetch(_aggregate_population(ctx.population))
         for indicator, values in selected:
-            aggregate = backend.execute(_aggregate_events(indicator.events(ctx, values), start, end))
-            aggregate = _normalise(
-                aggregate, ["municipality_code", "hospital_code", "area", "sex", "age_group"]
-            )
+            aggregate = backend.fetch(_aggregate_events(indicator.events(ctx, values), start, end))
             denominators = None
             if indicator.kind == POPULATION_RATE:
                 assert indicator.denominators is not None
-                denominators = _normalise(
-                    backend.execute(_aggregate_population(indicator.denominators(ctx, values))),
-                    ["municipality_code", "sex", "age_group"],
-                )
-            rows, more = roll_up(indicator, aggregate, population, denominators, start, end, reg)
-            notes += [n for n in more if n not in notes]
-            frames.append(rows)
+                denominators = backend.fetch(_aggregate_population(indicator.denominators(ctx, values)))
+            fetched.append((indicator, aggregate, denominators))
             step(indicator.id)
     finally:
         backend.close()
-    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+
+    return Aggregates(start, end, reg, notes, population_table, fetched)
+
+
+def tabulate(aggregates: Aggregates) -> pd.DataFrame:
+    """The long result table from ``aggregate``'s aggregates (pandas, the same for every backend)."""
+    import pandas as pd
+
+    from sektorbro.indicators.rollup import roll_up
+
+    start, end, reg, notes = aggregates.start, aggregates.end, aggregates.region, list(aggregates.notes)
+    population = _normalise(aggregates.population.to_pandas(), POPULATION_TEXT)
+    frames = []
+    for indicator, aggregate, denominators in aggregates.parts:
+        rows, more = roll_up(
+            indicator,
+            _normalise(aggregate.to_pandas(), EVENT_TEXT),
+            population,
+            None if denominators is None else _normalise(denominators.to_pandas(), POPULATION_TEXT),
+            start,
+            end,
+            reg,
+        )
+        notes += [n for n in more if n not in notes]
+        frames.append(rows)
+    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(RESULT_COLUMNS))
     result.attrs["notes"] = notes
     return result
+
+
+def compute(
+    registry: Registry,
+    start: dt.date,
+    end: dt.date,
+    *,
+    indicators: Sequence[str] | None = None,
+    engine: str = "duckdb",
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    tariffs: pd.DataFrame | list[TariffRow] | Path | str | None = None,
+    spark: Any | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Compute indicators over ``start``..``end`` (inclusive, Danish dates) into the long result table:
+    ``aggregate`` then ``tabulate`` (see ``aggregate`` for the arguments).
+
+    The frame's ``attrs["notes"]`` lists skipped indicators and other remarks."""
+    return tabulate(
+        aggregate(
+            registry,
+            start,
+            end,
+            indicators=indicators,
+            engine=engine,
+            params=params,
+            tariffs=tariffs,
+            spark=spark,
+            progress=progress,
+        )
+    )
 
 
 def stays(registry: Registry, *, rules: StayRules | None = None) -> pd.DataFrame:
@@ -509,7 +640,7 @@ def write(result: pd.DataFrame, path: Path | str) -> None:
     """Write the result as CSV or Parquet, by the file's extension."""
     path = Path(path)
     suffix = path.suffix.lower()
-    table = result[COLUMNS]
+    table = result[list(RESULT_COLUMNS)]
     if suffix == ".parquet":
         table.to_parquet(path, index=False)
     elif suffix == ".csv":

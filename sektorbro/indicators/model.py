@@ -37,6 +37,17 @@ EVENT_COLUMNS = (
     "amount_ore",  # int64 (amount in øre; 0 when unused)
 )
 # Columns of a population denominator table (residents per year).
+# The long result table's columns, in order.
+RESULT_COLUMNS = (
+    "indicator",
+    "period",
+    "stratum_type",
+    "stratum",
+    "numerator",
+    "denominator",
+    "value",
+    "standardised_value",
+)
 DENOMINATOR_COLUMNS = ("year", "municipality_code", "sex", "age", "count")
 
 

@@ -18,17 +18,20 @@ import itertools
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
-import numpy as np
-import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sektorbro.indicators.localtime import duckdb_macro_sql
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where used: the engine keeps it out of memory while DuckDB computes
 
 TIME_ZONE = "Europe/Copenhagen"
 LOCAL_DAY = "sb_local_day"  # SQL macro: epoch seconds -> Danish date
@@ -114,11 +117,15 @@ class Registry:
 
     def bad_rows(self, name: str) -> pd.DataFrame:
         """Every excluded row of one table: file, line and the problems found (one row per problem)."""
+        import pandas as pd
+
         if name not in self.files:
             return pd.DataFrame(columns=["file", "line", "column", "message"])
         return self._problem_frame(name, limit=None)
 
     def all_problems(self) -> pd.DataFrame:
+        import pandas as pd
+
         frames = [self.bad_rows(name) for name in LOAD_ORDER if name in self.files]
         frames = [f for f in frames if len(f)]
         if not frames:
@@ -126,6 +133,8 @@ class Registry:
         return pd.concat(frames, ignore_index=True)
 
     def _problem_frame(self, name: str, limit: int | None) -> pd.DataFrame:
+        import pandas as pd
+
         raw = self.con.con
         checks = self.checks.get(name, [])
         if not checks:
@@ -215,6 +224,8 @@ def connect(*, memory_limit: str | None = None, threads: int | None = None) -> t
     limit = memory_limit or os.environ.get("SEKTORBRO_DUCKDB_MEMORY")
     if limit:
         raw.execute("SET memory_limit = $limit", {"limit": limit})
+    for setting in filter(None, os.environ.get("SB_SET", "").split(";")):
+        raw.execute("SET " + setting)
     if threads:
         raw.execute(f"SET threads = {int(threads)}")
     return con, scratch
@@ -301,9 +312,7 @@ def registry_from_tables(
     try:
         raw = con.con
         for name, data in tables.items():
-            table = (
-                pa.Table.from_pandas(data, preserve_index=False) if isinstance(data, pd.DataFrame) else data
-            )
+            table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
             if "_line" in table.column_names:
                 table = table.drop_columns(["_line"])
             table = table.append_column("_line", pa.array(range(1, table.num_rows + 1), type=pa.int64()))
@@ -587,21 +596,27 @@ def _strictly_increasing(raw: Any, name: str, value: str) -> bool:
     """True when the integer ids ``value`` of ``src_<name>`` are all present and each is larger than the one
     before (extracts are usually written in id order). Then no id can appear twice, whatever the order the
     rows were read in, and the sort of every id is saved. Read in batches, so memory stays small."""
-    result = raw.execute(f"SELECT {value} AS k FROM src_{name}")
-    last: int | None = None
-    while True:
-        chunk = result.fetch_df_chunk(512)  # 512 vectors of 2,048 rows
-        if not len(chunk):
-            break
-        ids = chunk["k"]
-        if ids.isna().any():
-            return False
-        values = ids.to_numpy()
-        if last is not None and values[0] <= last:
-            return False
-        if len(values) > 1 and not bool(np.all(values[1:] > values[:-1])):
-            return False
-        last = int(values[-1])
+    with warnings.catch_warnings():
+        # DuckDB notes that Arrow batches from an execute() result are copied; one batch at a time is what we
+        # want (con.sql() cannot follow the loader's earlier execute() calls on this connection).
+        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+        reader = raw.execute(f"SELECT {value} AS k FROM src_{name}").to_arrow_reader(1 << 20)
+    try:
+        last: int | None = None
+        for batch in reader:
+            if not batch.num_rows:
+                continue
+            ids = batch.column(0)
+            if ids.null_count:
+                return False
+            if last is not None and ids[0].as_py() <= last:
+                return False
+            count = len(ids)
+            if count > 1 and not pc.all(pc.greater(ids.slice(1), ids.slice(0, count - 1))).as_py():
+                return False
+            last = ids[count - 1].as_py()
+    finally:
+        reader.close()
     return True
 
 

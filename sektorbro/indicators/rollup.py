@@ -18,22 +18,14 @@ from sektorbro.indicators.model import (
     COUNT,
     POPULATION_RATE,
     PROPORTION,
+    RESULT_COLUMNS,
     STRATUM_TYPES,
     TOTAL,
     Indicator,
 )
 from sektorbro.indicators.reference import AGE_BANDS, Region
 
-COLUMNS = [
-    "indicator",
-    "period",
-    "stratum_type",
-    "stratum",
-    "numerator",
-    "denominator",
-    "value",
-    "standardised_value",
-]
+COLUMNS = list(RESULT_COLUMNS)
 CELL = ["sex", "age_group"]
 SEXES = ("F", "M")
 AREAS = ("somatic", "psychiatric")

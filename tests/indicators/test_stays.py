@@ -106,18 +106,17 @@ contact_lists = st.lists(
 
 
 def reference(
-    contacts: list[tuple[str, int, int, bool]], gap: int, admission: int
+    contacts: list[tuple[str, int, int, bool, str]], gap: int, admission: int
 ) -> list[tuple[str, int, int, bool]]:
-    """Per person, sort the contacts and join each one that starts at most ``gap`` after the latest end so far;
-    keep admissions and acute stays (acute = the first contact's priority)."""
+    """Per person, sort the contacts (by start, end and contact id, as the engine does) and join each one that
+    starts at most ``gap`` after the latest end so far; keep admissions and acute stays (acute = the first
+    contact's priority)."""
     out = []
     for person in sorted({c[0] for c in contacts}):
-        rows = sorted(
-            (start, end, i, acute) for i, (p, start, end, acute) in enumerate(contacts) if p == person
-        )
+        rows = sorted((start, end, key, acute) for p, start, end, acute, key in contacts if p == person)
         stay: list[int] = []
         acute_stay = False
-        for start, end, _i, acute in rows:
+        for start, end, _key, acute in rows:
             if stay and start <= stay[1] + gap:
                 stay[1] = max(stay[1], end)
                 continue
@@ -144,6 +143,7 @@ def test_stays_match_a_plain_python_merge(contacts: list[tuple[str, int, int, bo
             int(dt.datetime.fromisoformat(c["start"]).timestamp()),
             int(dt.datetime.fromisoformat(c["end"]).timestamp()),
             c["priority"] == "ATA1",
+            c["contact_id"],
         )
         for c in w.contacts
     ]

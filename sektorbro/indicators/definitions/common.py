@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import ibis
+
+
+def shortest_seconds(hours: Any) -> int:
+    """The fewest whole seconds a stay of at least ``hours`` hours lasts (stays are timed in whole seconds)."""
+    return math.ceil(round(float(hours) * 3600, 6))
 
 
 def event_rows(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sektorbro.indicators.definitions.common import event_rows
+from sektorbro.indicators.definitions.common import event_rows, shortest_seconds
 from sektorbro.indicators.model import POPULATION_RATE, RESIDENCE_STRATA, Indicator, Parameter
 from sektorbro.indicators.valuesets import PREVENTABLE_ELDERLY
 
@@ -38,7 +38,7 @@ def events(ctx: Any, params: Any) -> Any:
     chosen = stays.filter(
         stays.acute
         & (stays.area == "somatic")
-        & (stays.hours >= float(params["min_stay_hours"]))
+        & ((stays.end_s - stays.start_s) >= shortest_seconds(params["min_stay_hours"]))
         & (stays.age >= int(params["min_age"]))
         & PREVENTABLE_ELDERLY.match_expr(stays.action_diagnosis)
     )

@@ -34,7 +34,8 @@ def age_at(birth: Any, day: Any) -> Any:
 
 
 # The stays columns the indicator definitions read. ``build_stays`` also returns the person's birth and death
-# dates and the first contact's priority (for inspection); the engine materialises only these.
+# dates, the first contact's priority and the length in hours (for inspection); the engine materialises only
+# these (a stay's length is ``end_s - start_s``).
 INDICATOR_COLUMNS = (
     "person_id",
     "start_s",
@@ -53,7 +54,6 @@ INDICATOR_COLUMNS = (
     "admission",
     "acute",
     "sex",
-    "hours",
     "age",
 )
 
