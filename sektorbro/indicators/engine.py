@@ -96,7 +96,7 @@ def read_tariffs(path: Path | str | None = None) -> list[TariffRow]:
         except ValueError as exc:
             raise ValueError(f"{where}: dates must be YYYY-MM-DD") from exc
         try:
-            amount = float(row.get("dkk_per_day"))  # type: ignore[arg-type]
+            amount = float(row.get("dkk_per_day"))
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{where}: dkk_per_day must be a number") from exc
         if amount < 0 or (valid_to is not None and valid_to <= valid_from):
