@@ -19,6 +19,7 @@ import os
 import shutil
 import tempfile
 import warnings
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,13 @@ class Registry:
     checks: dict[str, list[tuple[str, str]]] = field(
         default_factory=dict, repr=False
     )  # table -> (column, message)
+    _remove_scratch: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A registry that is never closed (a script that stops without close()) still removes its spill folder
+        # once its connection is garbage-collected, or when the interpreter exits.
+        if self.scratch is not None:
+            self._remove_scratch = weakref.finalize(self.con, shutil.rmtree, str(self.scratch), True)
 
     @property
     def present(self) -> set[str]:
@@ -177,9 +185,11 @@ class Registry:
         try:
             self.con.disconnect()
         finally:
-            if self.scratch is not None:
+            if self._remove_scratch is not None:
+                self._remove_scratch()  # runs once
+            elif self.scratch is not None:
                 shutil.rmtree(self.scratch, ignore_errors=True)
-                self.scratch = None
+            self.scratch = None
 
 
 def _person_clusters(path: Path) -> list[tuple[int, int, int]] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 
 import pandas as pd
@@ -294,3 +295,21 @@ def test_duplicate_and_reference_checks_match_their_definition(
         )
     finally:
         registry.close()
+
+
+def test_the_spill_folder_goes_with_close_and_with_a_registry_left_unclosed(tmp_path: Path) -> None:
+    folder = small_world().write_csv(tmp_path)
+    registry = load_registry(folder)
+    scratch = registry.scratch
+    assert scratch is not None and scratch.is_dir()
+    registry.close()
+    assert not scratch.exists() and registry.scratch is None
+    registry.close()  # twice is harmless
+
+    forgotten = load_registry(folder)
+    scratch = forgotten.scratch
+    assert scratch is not None and scratch.is_dir()
+    forgotten.con.con.close()
+    del forgotten
+    gc.collect()
+    assert not scratch.exists()
