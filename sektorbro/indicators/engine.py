@@ -225,18 +225,23 @@ class DuckDBBackend:
         sources: dict[tuple[str, str], str] = {}
         for table, column in dict.fromkeys(CODED_STAYS_COLUMNS.values()):
             sources[(table, column)] = f"sb_{table}_{column}_{self.token}"
-        for table in sorted({t for t, _ in sources}):
-            columns = [c for t, c in sources if t == table]
+        # The loader's value checks found the values (``Registry.code_values``); a column they did not cover
+        # is scanned here.
+        members = {key: self.registry.code_values.get(key) for key in sources}
+        for table in sorted({t for (t, c), found in members.items() if found is None}):
+            columns = [c for (t, c), found in members.items() if t == table and found is None]
             lists = ", ".join(f'list(DISTINCT "{c}") FILTER (WHERE "{c}" IS NOT NULL)' for c in columns)
-            found = self.raw.execute(f"SELECT {lists} FROM {table}").fetchone()  # noqa: S608 - our names
-            for column, values in zip(columns, found or [None] * len(columns), strict=True):
-                if not values:  # no values at all: the column stays text
-                    del sources[(table, column)]
-                    continue
-                type_name = sources[(table, column)]
-                members = ", ".join(_sql_text(str(v)) for v in sorted(values))
-                self.raw.execute(f"CREATE TYPE {type_name} AS ENUM ({members})")
-                self.types.append(type_name)
+            scanned = self.raw.execute(f"SELECT {lists} FROM {table}").fetchone()  # noqa: S608 - our names
+            for column, values in zip(columns, scanned or [None] * len(columns), strict=True):
+                members[(table, column)] = tuple(str(v) for v in values or ())
+        for key, type_name in list(sources.items()):
+            values = members[key]
+            if not values:  # no values at all: the column stays text
+                del sources[key]
+                continue
+            listed = ", ".join(_sql_text(v) for v in sorted(set(values)))
+            self.raw.execute(f"CREATE TYPE {type_name} AS ENUM ({listed})")
+            self.types.append(type_name)
         casts = [
             f"{column}::{sources[source]} AS {column}"
             for column, source in CODED_STAYS_COLUMNS.items()

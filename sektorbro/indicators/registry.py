@@ -105,6 +105,10 @@ class Registry:
     checks: dict[str, list[tuple[str, str]]] = field(
         default_factory=dict, repr=False
     )  # table -> (column, message)
+    # (table, column) -> every text value the clean table can hold in a coded column (a superset: the source's
+    # distinct values as they are, trimmed and upper-cased), found by the value checks; the engine types the
+    # stays table's codes with them without scanning the data again
+    code_values: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
     _remove_scratch: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -492,7 +496,13 @@ class _Check:
 
 
 def _value_checks(
-    raw: Any, name: str, check: _Check, col: _Column, index: int, tidy: set[tuple[str, str]]
+    raw: Any,
+    name: str,
+    check: _Check,
+    col: _Column,
+    index: int,
+    tidy: set[tuple[str, str]],
+    code_values: dict[tuple[str, str], tuple[str, ...]],
 ) -> str:
     """Rewrite a value check to test the column's distinct values once, then look bad values up per row.
 
@@ -510,9 +520,13 @@ def _value_checks(
         f"WHERE coalesce({predicate}, FALSE) LIMIT {DISTINCT_LIMIT + 1}"
     )
     state = raw.execute(
-        f"SELECT count(*) FILTER (WHERE v <> trim(v)), count(*) FILTER (WHERE v <> upper(trim(v))) FROM {table}_all"
+        f"SELECT count(*) FILTER (WHERE v <> trim(v)), count(*) FILTER (WHERE v <> upper(trim(v))), count(DISTINCT v), "
+        f"list(DISTINCT w) FILTER (WHERE w IS NOT NULL) FROM {table}_all, "
+        f"unnest([v, trim(v), upper(trim(v))]) AS forms(w)"
     ).fetchone()
     raw.execute(f"DROP TABLE {table}_all")
+    if state is not None and col.text and state[2] <= DISTINCT_LIMIT:
+        code_values[(name, col.name)] = tuple(sorted(state[3] or ()))
     if state is not None:
         if not state[0]:
             tidy.add((col.name, "trim"))
@@ -563,7 +577,9 @@ def _validate(registry: Registry, *, strict: bool, max_problems: int) -> None:
             for statement in check.prepare:
                 raw.execute(statement)
             if check.value_rule:
-                conditions.append(_value_checks(raw, name, check, cols[check.column], i, tidy))
+                conditions.append(
+                    _value_checks(raw, name, check, cols[check.column], i, tidy, registry.code_values)
+                )
             else:
                 conditions.append(check.sql)
         select = select_list()

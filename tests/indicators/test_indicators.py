@@ -250,3 +250,23 @@ def test_every_definition_describes_itself() -> None:
     assert preventable["value_sets"][0]["status"] == "unverified"
     assert len(preventable["value_sets"][0]["groups"]) == 9
     assert "PROXY" in REGISTRY["acute_per_copd"].status
+
+
+def test_codes_with_stray_spaces_and_case_count_as_their_clean_values() -> None:
+    """The loader trims (and upper-cases SKS codes and sex); the stays table's coded columns hold the clean
+    values whatever the source looked like."""
+
+    def world(untidy: bool) -> World:
+        pad = (lambda text: f"  {text} ") if untidy else (lambda text: text)
+        w = World().person("A", "1940-01-01", sex=pad("f" if untidy else "F"), municipality="730")
+        w.residents(2024, "730", "F", 84, 100)
+        w.contact("K1", "A", "2024-03-01 08:00", "2024-03-03 10:00", area=pad("somatic"), hospital=pad("rhr"),
+                  diagnosis=pad("dj189" if untidy else "DJ189"), mode=pad("home"))  # fmt: skip
+        w.contact("K2", "A", "2024-03-10 08:00", "2024-03-12 10:00", area=pad("somatic"), hospital=pad("rhr"),
+                  diagnosis=pad("DJ189"), mode=pad("home"))  # fmt: skip
+        return w
+
+    tidy, untidy = run(world(False)), run(world(True))
+    pd.testing.assert_frame_equal(untidy, tidy)
+    assert one(tidy, "readmission_30d_somatic").numerator == 1
+    assert one(tidy, "preventable_65plus").numerator == 2

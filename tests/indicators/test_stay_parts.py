@@ -134,9 +134,16 @@ def test_closing_the_registry_between_aggregate_and_tabulate_gives_the_compute_t
     assert split.attrs["notes"] == whole.attrs["notes"]
 
 
-def test_the_stays_table_holds_codes_compactly_and_only_what_the_definitions_read(clustered: Path) -> None:
+@pytest.mark.parametrize("values_from", ["value checks", "a scan"])
+def test_the_stays_table_holds_codes_compactly_and_only_what_the_definitions_read(
+    clustered: Path, values_from: str
+) -> None:
     registry = load_registry(clustered)
     try:
+        for source in engine.CODED_STAYS_COLUMNS.values():
+            assert source in registry.code_values  # the loader found every code the stays table holds
+        if values_from == "a scan":
+            registry.code_values.clear()
         backend = engine.DuckDBBackend(registry)
         try:
             stays = backend.materialize_stays(backend.table("diagnoses"), StayRules(), "stays")
