@@ -238,8 +238,6 @@ def connect(*, memory_limit: str | None = None, threads: int | None = None) -> t
     limit = memory_limit or os.environ.get("SEKTORBRO_DUCKDB_MEMORY")
     if limit:
         raw.execute("SET memory_limit = $limit", {"limit": limit})
-    for setting in filter(None, os.environ.get("SB_SET", "").split(";")):
-        raw.execute("SET " + setting)
     if threads:
         raw.execute(f"SET threads = {int(threads)}")
     return con, scratch
