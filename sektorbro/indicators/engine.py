@@ -16,7 +16,6 @@ import shutil
 import sys
 import tempfile
 import uuid
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,12 +34,12 @@ from sektorbro.indicators.definitions.stays import (
 )
 from sektorbro.indicators.model import POPULATION_RATE, RESULT_COLUMNS, Context, StayRules
 from sektorbro.indicators.reference import AGE_BANDS, DATA, region
-from sektorbro.indicators.registry import Registry
+from sektorbro.indicators.registry import Registry, arrow_copies_allowed
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# pandas is imported only once the backend has been closed (``compute``): while DuckDB holds the stays the
+# pandas is imported only once the backend has been closed (``tabulate``): while DuckDB holds the stays the
 # engine process stays lighter by pandas' 50 MB (docs/benchmarks.md).
 
 ENGINES = ("duckdb", "spark")
@@ -190,7 +189,6 @@ class DuckDBBackend:
         self.raw = registry.con.con
         self.raw.execute("SET enable_progress_bar = false")
         self.created: list[str] = []  # materialised tables
-        self.registered: list[str] = []  # registered Arrow tables (views)
         self.types: list[str] = []  # ENUM types of the stays table
         self.token = uuid.uuid4().hex[:8]
 
@@ -203,12 +201,6 @@ class DuckDBBackend:
         self.created.append(unique)
         return self.con.table(unique)
 
-    def register(self, name: str, table: pa.Table) -> Any:
-        unique = f"{name}_{self.token}"
-        self.raw.register(unique, table)
-        self.registered.append(unique)
-        return self.con.table(unique)
-
     def materialize(self, expr: Any, name: str) -> Any:
         unique = f"{name}_{self.token}"
         # A temporary table: it is not compressed and written into the database file (about a tenth of the
@@ -219,9 +211,10 @@ class DuckDBBackend:
         self.created.append(unique)
         return self.con.table(unique)
 
-    def _compact_stays_sql(self, sql: str) -> str:
-        """``sql`` (the stays query) with the ``CODED_STAYS_COLUMNS`` cast to ENUM types made from the values
-        in the registry, and age as SMALLINT: the same values in a table less than half as wide."""
+    def _compact_stays_sql(self, stays: Any) -> str:
+        """The SQL of the ``stays`` expression narrowed to ``for_indicators``, with the ``CODED_STAYS_COLUMNS``
+        cast to ENUM types made from the values in the registry and age as SMALLINT: the same values in a
+        table less than half as wide."""
         sources: dict[tuple[str, str], str] = {}
         for table, column in dict.fromkeys(CODED_STAYS_COLUMNS.values()):
             sources[(table, column)] = f"sb_{table}_{column}_{self.token}"
@@ -248,6 +241,7 @@ class DuckDBBackend:
             if source in sources
         ]
         casts.append("age::SMALLINT AS age")
+        sql = self.con.compile(for_indicators(stays))
         return f"SELECT * REPLACE ({', '.join(casts)}) FROM ({sql})"  # noqa: S608 - our own query
 
     def materialize_stays(self, diagnoses: Any | None, rules: StayRules, name: str) -> Any:
@@ -260,9 +254,7 @@ class DuckDBBackend:
         ranges = self.registry.person_ranges(STAYS_PART_ROWS)
         if len(ranges) == 1 or not contacts.schema()["person_id"].is_integer():
             unique = f"{name}_{self.token}"
-            sql = self._compact_stays_sql(
-                str(self.con.compile(for_indicators(build_stays(contacts, persons, diagnoses, rules))))
-            )
+            sql = self._compact_stays_sql(build_stays(contacts, persons, diagnoses, rules))
             self.raw.execute(f"CREATE OR REPLACE TEMP TABLE {unique} AS {sql}")
             self.created.append(unique)
             return self.con.table(unique)
@@ -293,13 +285,7 @@ class DuckDBBackend:
                 if stays_sql is None:
                     people = self.con.table(part_persons)
                     stays_sql = self._compact_stays_sql(
-                        str(
-                            self.con.compile(
-                                for_indicators(
-                                    stays_from_marks(part, people, flags, self.con.table(marks), rules)
-                                )
-                            )
-                        )
+                        stays_from_marks(part, people, flags, self.con.table(marks), rules)
                     )
                 if number == 0:
                     self.raw.execute(f"CREATE OR REPLACE TEMP TABLE {unique} AS {stays_sql}")
@@ -314,9 +300,7 @@ class DuckDBBackend:
 
     def fetch(self, expr: Any) -> pa.Table:
         """The (small) result as an Arrow table, straight from DuckDB: Ibis's own conversion imports pandas."""
-        with warnings.catch_warnings():
-            # DuckDB notes that Arrow output of an execute() result is a copy; these are a few thousand rows.
-            warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+        with arrow_copies_allowed():  # a few thousand rows
             table = self.raw.execute(str(self.con.compile(expr))).to_arrow_table()
         return table.cast(expr.as_table().schema().to_pyarrow())  # the types Ibis would give
 
@@ -328,8 +312,6 @@ class DuckDBBackend:
             self.raw.execute(f"DROP TABLE IF EXISTS {name}")
         for name in self.types:
             self.raw.execute(f"DROP TYPE IF EXISTS {name}")
-        for name in self.registered:
-            self.raw.unregister(name)
 
 
 def spark_session(*, cores: int = 2, memory: str = "2g") -> Any:

@@ -14,13 +14,14 @@ copied into memory as a whole."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
 import tempfile
 import warnings
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -616,14 +617,21 @@ def _validate(registry: Registry, *, strict: bool, max_problems: int) -> None:
         raise RegistryError(shown + (f"; and {more} more" if more > 0 else ""))
 
 
+@contextlib.contextmanager
+def arrow_copies_allowed() -> Iterator[None]:
+    """DuckDB 2.0 warns that Arrow output of an ``execute()`` result is a copy of the rows. The engine reads
+    small results and batches that way on purpose: ``con.sql()``, which avoids the copy, cannot follow an
+    unfinished ``execute()`` on the same connection."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+        yield
+
+
 def _strictly_increasing(raw: Any, name: str, value: str) -> bool:
     """True when the integer ids ``value`` of ``src_<name>`` are all present and each is larger than the one
     before (extracts are usually written in id order). Then no id can appear twice, whatever the order the
     rows were read in, and the sort of every id is saved. Read in batches, so memory stays small."""
-    with warnings.catch_warnings():
-        # DuckDB notes that Arrow batches from an execute() result are copied; one batch at a time is what we
-        # want (con.sql() cannot follow the loader's earlier execute() calls on this connection).
-        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+    with arrow_copies_allowed():
         reader = raw.execute(f"SELECT {value} AS k FROM src_{name}").to_arrow_reader(1 << 20)
     try:
         last: int | None = None
