@@ -29,8 +29,8 @@ from sektorbro.indicators.definitions.stays import (
     build_stays,
     diagnosis_flags,
     for_indicators,
-    stay_marks,
-    stays_from_marks,
+    marked_contacts,
+    stays_from_marked,
 )
 from sektorbro.indicators.model import POPULATION_RATE, RESULT_COLUMNS, Context, StayRules
 from sektorbro.indicators.reference import AGE_BANDS, DATA, region
@@ -162,9 +162,18 @@ def _tariff_arrow(rows: Sequence[TariffRow]) -> pa.Table:
 # ------------------------------------------------------------------------------------------------------------
 
 
-# Text columns of the stays table that DuckDB holds as ENUMs (one byte per value instead of a 16-byte string;
-# at 10 million contacts the table goes from 214 to about 95 MB), with the registry column whose values they
-# take. Ibis and every query see them as strings.
+# Text codes that DuckDB holds as ENUMs while the stays are built (one or two bytes per value instead of a
+# 16-byte string: the contacts' attributes travel through the ordering window, and at 10 million contacts the
+# stays table goes from 214 to about 95 MB): the registry columns, and the stays columns that take their values.
+# Ibis and every query see them as strings.
+CODED_CONTACT_COLUMNS = (
+    "area",
+    "priority",
+    "action_diagnosis",
+    "municipality_code",
+    "hospital_code",
+    "discharge_mode",
+)
 CODED_STAYS_COLUMNS = {
     "area": ("contacts", "area"),
     "action_diagnosis": ("contacts", "action_diagnosis"),
@@ -189,7 +198,9 @@ class DuckDBBackend:
         self.raw = registry.con.con
         self.raw.execute("SET enable_progress_bar = false")
         self.created: list[str] = []  # materialised tables
-        self.types: list[str] = []  # ENUM types of the stays table
+        self.views: list[str] = []
+        self.types: list[str] = []  # ENUM types of the coded columns
+        self.code_types: dict[tuple[str, str], str] | None = None
         self.token = uuid.uuid4().hex[:8]
 
     def table(self, name: str) -> Any:
@@ -211,34 +222,54 @@ class DuckDBBackend:
         self.created.append(unique)
         return self.con.table(unique)
 
-    def _compact_stays_sql(self, stays: Any) -> str:
-        """The SQL of the ``stays`` expression narrowed to ``for_indicators``, with the ``CODED_STAYS_COLUMNS``
-        cast to ENUM types made from the values in the registry and age as SMALLINT: the same values in a
-        table less than half as wide."""
-        sources: dict[tuple[str, str], str] = {}
-        for table, column in dict.fromkeys(CODED_STAYS_COLUMNS.values()):
-            sources[(table, column)] = f"sb_{table}_{column}_{self.token}"
-        # The loader's value checks found the values (``Registry.code_values``); a column they did not cover
-        # is scanned here.
-        members = {key: self.registry.code_values.get(key) for key in sources}
+    def _code_types(self) -> dict[tuple[str, str], str]:
+        """ENUM types for the coded registry columns (``CODED_CONTACT_COLUMNS`` and the persons' sex), created
+        once from the values in the registry; a column without any value stays text (it is left out)."""
+        if self.code_types is not None:
+            return self.code_types
+        wanted = [("contacts", column) for column in CODED_CONTACT_COLUMNS] + [("persons", "sex")]
+        # The loader's value checks found the values (``Registry.code_values``: a superset of the clean values);
+        # a column they did not cover is scanned here.
+        members = {key: self.registry.code_values.get(key) for key in wanted}
         for table in sorted({t for (t, c), found in members.items() if found is None}):
             columns = [c for (t, c), found in members.items() if t == table and found is None]
             lists = ", ".join(f'list(DISTINCT "{c}") FILTER (WHERE "{c}" IS NOT NULL)' for c in columns)
             scanned = self.raw.execute(f"SELECT {lists} FROM {table}").fetchone()  # noqa: S608 - our names
             for column, values in zip(columns, scanned or [None] * len(columns), strict=True):
                 members[(table, column)] = tuple(str(v) for v in values or ())
-        for key, type_name in list(sources.items()):
-            values = members[key]
-            if not values:  # no values at all: the column stays text
-                del sources[key]
+        self.code_types = {}
+        for (table, column), values in members.items():
+            if not values:
                 continue
+            type_name = f"sb_{table}_{column}_{self.token}"
             listed = ", ".join(_sql_text(v) for v in sorted(set(values)))
             self.raw.execute(f"CREATE TYPE {type_name} AS ENUM ({listed})")
             self.types.append(type_name)
+            self.code_types[(table, column)] = type_name
+        return self.code_types
+
+    def _coded_contacts(self, select: str, view: str) -> Any:
+        """A view of the contacts ``select`` gives, with the ``CODED_CONTACT_COLUMNS`` as ENUMs: the window of
+        ``marked_contacts`` carries them a byte or two wide."""
+        types = self._code_types()
         casts = [
-            f"{column}::{sources[source]} AS {column}"
+            f"{column}::{types[('contacts', column)]} AS {column}"
+            for column in CODED_CONTACT_COLUMNS
+            if ("contacts", column) in types
+        ]
+        if casts:
+            select = f"SELECT * REPLACE ({', '.join(casts)}) FROM ({select})"  # noqa: S608 - our own query
+        self.raw.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {select}")
+        return self.con.table(view)
+
+    def _compact_stays_sql(self, stays: Any) -> str:
+        """The SQL of the ``stays`` expression narrowed to ``for_indicators``, with the ``CODED_STAYS_COLUMNS``
+        as ENUMs and age as SMALLINT: the same values in a table less than half as wide."""
+        types = self._code_types()
+        casts = [
+            f"{column}::{types[source]} AS {column}"
             for column, source in CODED_STAYS_COLUMNS.items()
-            if source in sources
+            if source in types
         ]
         casts.append("age::SMALLINT AS age")
         sql = self.con.compile(for_indicators(stays))
@@ -246,46 +277,37 @@ class DuckDBBackend:
 
     def materialize_stays(self, diagnoses: Any | None, rules: StayRules, name: str) -> Any:
         """The stays table, built part by part when the contacts are clustered by person
-        (``Registry.person_ranges``): the same two statements (the ordering pass into a small table of marks,
-        then the stays from the marks) run over views holding one range of person ids each, so the ordering
-        window never holds more than about ``STAYS_PART_ROWS`` contacts. Stays never cross persons, so the
-        parts add up to exactly the one-pass result."""
-        contacts, persons = self.table("contacts"), self.table("persons")
+        (``Registry.person_ranges``): the same statement runs over a view holding one range of person ids at a
+        time, so the ordering window never holds more than about ``STAYS_PART_ROWS`` contacts. Stays never
+        cross persons, so the parts add up to exactly the one-pass result."""
+        persons = self.table("persons")
+        contacts_view, persons_view = f"contacts_coded_{self.token}", f"persons_part_{self.token}"
+        unique = f"{name}_{self.token}"
+        self.created.append(unique)
+        self.views += [contacts_view, persons_view]
         ranges = self.registry.person_ranges(STAYS_PART_ROWS)
-        if len(ranges) == 1 or not contacts.schema()["person_id"].is_integer():
-            unique = f"{name}_{self.token}"
+        if len(ranges) == 1 or not persons.schema()["person_id"].is_integer():
+            contacts = self._coded_contacts("SELECT * FROM contacts", contacts_view)
             sql = self._compact_stays_sql(build_stays(contacts, persons, diagnoses, rules))
             self.raw.execute(f"CREATE OR REPLACE TEMP TABLE {unique} AS {sql}")
-            self.created.append(unique)
             return self.con.table(unique)
-        part_contacts, part_persons = f"contacts_part_{self.token}", f"persons_part_{self.token}"
-        marks, unique = f"marks_{self.token}", f"{name}_{self.token}"
-        self.created += [marks, unique]
         flags = (
             self.materialize(diagnosis_flags(diagnoses), "diagnosis_flags") if diagnoses is not None else None
         )
-        mark_sql = stays_sql = None
+        stays_sql = None
         # DuckDB's partitioned execution would split each part's window again by the file's row groups and
         # scan the part once per split; the parts already are that split (60 M contacts: 24 s -> 13 s).
         self.raw.execute("SET disabled_optimizers = 'partitioned_execution'")
         try:
             for number, (low, high) in enumerate(ranges):
                 within = f"WHERE person_id BETWEEN {int(low)} AND {int(high)}"
-                for view, source in ((part_contacts, "contacts"), (part_persons, "persons")):
-                    select = f"SELECT * FROM {source} {within}"  # noqa: S608 - our own names and integers
-                    self.raw.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {select}")
-                part = self.con.table(part_contacts)
-                if mark_sql is None:
-                    mark_sql = self.con.compile(stay_marks(part, rules))
-                # A table, not a subquery: its true (small) size makes DuckDB build the join's hash table on
-                # the marks rather than on the wide contacts. Dropped and created, not replaced: DuckDB keeps
-                # the memory of a table replaced with CREATE OR REPLACE.
-                self.raw.execute(f"DROP TABLE IF EXISTS {marks}")
-                self.raw.execute(f"CREATE TEMP TABLE {marks} AS {mark_sql}")
+                part = self._coded_contacts(f"SELECT * FROM contacts {within}", contacts_view)  # noqa: S608
+                select = f"SELECT * FROM persons {within}"  # noqa: S608 - our own names and integers
+                self.raw.execute(f"CREATE OR REPLACE TEMP VIEW {persons_view} AS {select}")
                 if stays_sql is None:
-                    people = self.con.table(part_persons)
+                    people = self.con.table(persons_view)
                     stays_sql = self._compact_stays_sql(
-                        stays_from_marks(part, people, flags, self.con.table(marks), rules)
+                        stays_from_marked(marked_contacts(part, rules), people, flags, rules)
                     )
                 if number == 0:
                     self.raw.execute(f"CREATE OR REPLACE TEMP TABLE {unique} AS {stays_sql}")
@@ -293,9 +315,6 @@ class DuckDBBackend:
                     self.raw.execute(f"INSERT INTO {unique} {stays_sql}")
         finally:
             self.raw.execute("RESET disabled_optimizers")
-        self.raw.execute(f"DROP TABLE IF EXISTS {marks}")
-        for view in (part_contacts, part_persons):
-            self.raw.execute(f"DROP VIEW IF EXISTS {view}")
         return self.con.table(unique)
 
     def fetch(self, expr: Any) -> pa.Table:
@@ -310,6 +329,8 @@ class DuckDBBackend:
     def close(self) -> None:
         for name in self.created:
             self.raw.execute(f"DROP TABLE IF EXISTS {name}")
+        for name in self.views:
+            self.raw.execute(f"DROP VIEW IF EXISTS {name}")
         for name in self.types:
             self.raw.execute(f"DROP TYPE IF EXISTS {name}")
 

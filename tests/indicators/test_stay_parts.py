@@ -161,11 +161,15 @@ def test_the_stays_table_holds_codes_compactly_and_only_what_the_definitions_rea
         for column in engine.CODED_STAYS_COLUMNS:
             assert held[column].astype(object).tolist() == one_pass[column].astype(object).tolist(), column
         assert held["age"].tolist() == one_pass["age"].tolist()
-        # the types are dropped with the tables
+        # the types are dropped with the tables and the views over the contacts
         left = backend.raw.execute(
             "SELECT count(*) FROM duckdb_types() WHERE type_name LIKE 'sb_%'"
         ).fetchone()
         assert left == (0,)
+        views = backend.raw.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name LIKE '%_coded_%' OR view_name LIKE '%_part_%'"
+        ).fetchone()
+        assert views == (0,)
     finally:
         registry.close()
 

@@ -66,14 +66,14 @@ def for_indicators(stays: Any) -> Any:
 def build_stays(contacts: Any, persons: Any, diagnoses: Any | None, rules: StayRules) -> Any:
     """The stays table (an Ibis expression; the engine materialises it once).
 
-    Cost matters here (tens of millions of contacts), so the ordering pass runs on narrow rows: one window
-    over (person, start, end, contact) finds, per contact, whether it opens a stay (it starts more than
+    Cost matters here (tens of millions of contacts), so the contacts are ordered once: one window over
+    (person, start, end, contact) finds, per contact, whether it opens a stay (it starts more than
     ``gap_hours`` after every earlier contact has ended) and whether it closes one (the next contact starts
     more than ``gap_hours`` after the latest end so far). A contact that does both is a stay of its own, which
-    is most of them. Only contacts some indicator can count, or that belong to a longer stay, are joined back
-    to their attributes; the stays of several contacts are numbered with a second, small window."""
+    is most of them. Only contacts some indicator can count, or that belong to a longer stay, go on; the stays
+    of several contacts are numbered with a second, small window."""
     flags = diagnosis_flags(diagnoses) if diagnoses is not None else None
-    return stays_from_marks(contacts, persons, flags, stay_marks(contacts, rules), rules)
+    return stays_from_marked(marked_contacts(contacts, rules), persons, flags, rules)
 
 
 def diagnosis_flags(diagnoses: Any) -> Any:
@@ -86,22 +86,38 @@ def diagnosis_flags(diagnoses: Any) -> Any:
     )
 
 
-def stay_marks(contacts: Any, rules: StayRules) -> Any:
-    """The ordering pass of ``build_stays``: the physical contacts that matter, marked (narrow rows:
-    ``k_contact``, ``opens``, ``alone``, ``seq``). The engine may materialise it before the rest."""
+# The contact columns a stay is made from.
+CONTACT_COLUMNS = (
+    "contact_id",
+    "person_id",
+    "start_s",
+    "end_s",
+    "start_day",
+    "end_day",
+    "hospital_code",
+    "area",
+    "priority",
+    "action_diagnosis",
+    "hospice",
+    "discharge_mode",
+    "municipality_code",
+)
+
+
+def marked_contacts(contacts: Any, rules: StayRules) -> Any:
+    """The ordering pass of ``build_stays``: the physical contacts that matter with ``CONTACT_COLUMNS`` and
+    their marks (``opens``, ``alone``, ``seq``). The attributes travel through the window, so the contacts
+    are read once (the engine gives it the coded text columns as DuckDB ENUMs, a byte or two each)."""
     gap = round(rules.gap_hours * 3600)
     admission_s = round(rules.admission_hours * 3600)
-    narrow = contacts.filter(contacts.contact_type == PHYSICAL)
-    narrow = narrow.select(
-        "contact_id", "person_id", "start_s", "end_s", acute_contact=narrow.priority == ACUTE
-    )
-    order = [narrow.start_s, narrow.end_s, narrow.contact_id]
-    marked = narrow.mutate(
-        latest_end=narrow.end_s.max().over(
-            ibis.window(group_by=narrow.person_id, order_by=order, rows=(None, -1))
+    physical = contacts.filter(contacts.contact_type == PHYSICAL).select(*CONTACT_COLUMNS)
+    order = [physical.start_s, physical.end_s, physical.contact_id]
+    marked = physical.mutate(
+        latest_end=physical.end_s.max().over(
+            ibis.window(group_by=physical.person_id, order_by=order, rows=(None, -1))
         ),
-        next_start=narrow.start_s.lead().over(ibis.window(group_by=narrow.person_id, order_by=order)),
-        seq=ibis.row_number().over(ibis.window(group_by=narrow.person_id, order_by=order)),
+        next_start=physical.start_s.lead().over(ibis.window(group_by=physical.person_id, order_by=order)),
+        seq=ibis.row_number().over(ibis.window(group_by=physical.person_id, order_by=order)),
     )
     reach = ibis.greatest(marked.latest_end.fill_null(marked.end_s), marked.end_s)  # latest end so far
     marked = marked.mutate(
@@ -109,20 +125,16 @@ def stay_marks(contacts: Any, rules: StayRules) -> Any:
         closes=marked.next_start.isnull() | (marked.next_start > reach + gap),
     )
     alone = marked.opens & marked.closes
-    countable = ((marked.end_s - marked.start_s) >= admission_s) | marked.acute_contact
-    return marked.filter(~alone | countable).select(
-        k_contact=marked.contact_id, opens=marked.opens, alone=alone, seq=marked.seq
-    )
+    countable = ((marked.end_s - marked.start_s) >= admission_s) | (marked.priority == ACUTE)
+    return marked.filter(~alone | countable).select(*CONTACT_COLUMNS, "opens", "seq", alone=alone)
 
 
-def stays_from_marks(contacts: Any, persons: Any, flags: Any | None, keep: Any, rules: StayRules) -> Any:
-    """The rest of ``build_stays``: the marked contacts joined to their attributes (and ``diagnosis_flags``)
-    and made into stays."""
+def stays_from_marked(marked: Any, persons: Any, flags: Any | None, rules: StayRules) -> Any:
+    """The rest of ``build_stays``: the marked contacts (``marked_contacts``), with the diagnoses table's
+    cancer and birth codes (``diagnosis_flags``), made into stays."""
     admission_s = round(rules.admission_hours * 3600)
-    physical = contacts.filter(contacts.contact_type == PHYSICAL)
-    wide = physical.join(keep, physical.contact_id == keep.k_contact)
-    wide = wide.mutate(
-        cancer=CANCER.match_expr(wide.action_diagnosis), birth=BIRTH.match_expr(wide.action_diagnosis)
+    wide = marked.mutate(
+        cancer=CANCER.match_expr(marked.action_diagnosis), birth=BIRTH.match_expr(marked.action_diagnosis)
     )
     if flags is not None:
         joined = wide.left_join(flags, wide.contact_id == flags.flag_contact)
