@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ibis
+import ibis.backends.duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -231,7 +232,9 @@ def connect(*, memory_limit: str | None = None, threads: int | None = None) -> t
     scratch = Path(tempfile.mkdtemp(prefix="sektorbro-duckdb-"))
     # A database file in the scratch folder rather than memory: its tables are compressed and can leave
     # memory when DuckDB needs room, which keeps the peak low on big registries.
-    con = ibis.duckdb.connect(database=str(scratch / "engine.duckdb"))
+    # The backend class itself, imported with this module: ``ibis.duckdb`` would look it up among the installed
+    # packages' entry points and import it at the first connection (0.3 s).
+    con = ibis.backends.duckdb.Backend().connect(database=str(scratch / "engine.duckdb"))
     raw = con.con
     raw.execute(f"SET TimeZone = '{TIME_ZONE}'")
     raw.execute("SET enable_progress_bar = false")
