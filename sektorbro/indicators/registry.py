@@ -529,10 +529,9 @@ def _value_checks(
     probe = _Column("v", col.type)
     predicate = check.value_rule(probe)[0]
     table = f"badv_{name}_{index}"
-    # the column's distinct values (``_distinct_values``) in a table of their own, as in one statement DuckDB
-    # would push the predicate below the grouping and run it on every row
+    # the column's distinct values, already gathered by ``_distinct_values``
     source, j = distinct
-    raw.execute(f"CREATE OR REPLACE TABLE {table}_all AS SELECT v{j} AS v FROM {source} WHERE g{j} = 0")
+    raw.execute(f"CREATE OR REPLACE TEMP VIEW {table}_all AS SELECT v{j} AS v FROM {source} WHERE g{j} = 0")
     raw.execute(
         f"CREATE OR REPLACE TABLE {table} AS SELECT v FROM {table}_all "
         f"WHERE coalesce({predicate}, FALSE) LIMIT {DISTINCT_LIMIT + 1}"
@@ -542,7 +541,7 @@ def _value_checks(
         f"list(DISTINCT w) FILTER (WHERE w IS NOT NULL) FROM {table}_all, "
         f"unnest([v, trim(v), upper(trim(v))]) AS forms(w)"
     ).fetchone()
-    raw.execute(f"DROP TABLE {table}_all")
+    raw.execute(f"DROP VIEW {table}_all")
     if state is not None and col.text and state[2] <= DISTINCT_LIMIT:
         code_values[(name, col.name)] = tuple(sorted(state[3] or ()))
     if state is not None:
