@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sektorbro.workspace",
     "sektorbro.indicators",
     "sektorbro.overview",
+    "sektorbro.demo",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from sektorbro.core.demo import DEMO_PASSWORD, build_demo
+from sektorbro.demo.region import DEMO_PASSWORD, build_demo
 from tests.browser.axe import install_axe, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,9 +8,9 @@ import pytest
 
 from sektorbro.accounts.models import User
 from sektorbro.citizens.models import Citizen
-from sektorbro.core.demo import build_demo
-from sektorbro.core.demo_messages import STORIES, TRANSPORT, cpr
 from sektorbro.courses.models import Course
+from sektorbro.demo.messages import STORIES, TRANSPORT, cpr
+from sektorbro.demo.region import build_demo
 from sektorbro.messaging import selectors
 from sektorbro.messaging.medcom.validate import check
 from sektorbro.messaging.models import InboxMessage, InboxStatus, OutboxMessage, OutboxStatus

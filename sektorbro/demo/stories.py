@@ -3,7 +3,7 @@ updated care plan with what is new (NYT), treatment resumed after a færdigmeldi
 still needs its agreement, a proposed discharge date waiting for the municipality's answer, a citizen on leave,
 a patient assessed as terminal and a death in hospital. Made once; a second run leaves them alone.
 
-The random demo courses (``sektorbro.core.demo``) give volume; these give the cases a newcomer should be able to
+The random demo courses (``sektorbro.demo.region``) give volume; these give the cases a newcomer should be able to
 find. Every event goes through the course services, as a user's or a hospital system's would."""
 
 from __future__ import annotations

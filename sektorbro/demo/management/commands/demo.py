@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sektorbro.core.demo import DEMO_PASSWORD, build_demo
+from sektorbro.demo.region import DEMO_PASSWORD, build_demo
 
 
 class Command(BaseCommand):

@@ -15,10 +15,10 @@ from django.utils import timezone
 from sektorbro.accounts.models import Membership, Role, User
 from sektorbro.citizens.cpr import make_cpr
 from sektorbro.citizens.models import Citizen, Relative
-from sektorbro.core.demo_messages import build_demo_messages
-from sektorbro.core.demo_stories import build_scripted_courses
 from sektorbro.courses import services as course_services
 from sektorbro.courses.models import Course
+from sektorbro.demo.messages import build_demo_messages
+from sektorbro.demo.stories import build_scripted_courses
 from sektorbro.organisations.models import Municipality, OrganisationUnit
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - only accepted in demo mode (see accounts.backends)

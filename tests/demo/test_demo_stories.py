@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sektorbro.core.demo import build_demo
-from sektorbro.core.demo_stories import SCRIPTED
 from sektorbro.courses.models import Course
+from sektorbro.demo.region import build_demo
+from sektorbro.demo.stories import SCRIPTED
 
 pytestmark = pytest.mark.django_db
 
