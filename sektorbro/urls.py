@@ -6,9 +6,10 @@ from django.views.i18n import JavaScriptCatalog
 from sektorbro.accounts.views import SektorbroLoginView
 from sektorbro.api.api import api
 from sektorbro.core import views as core_views
+from sektorbro.workspace import views as workspace_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", workspace_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", SektorbroLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -18,10 +19,10 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("borgere/", include("sektorbro.citizens.urls")),
+    path("borgere/", include("sektorbro.workspace.citizen_urls")),
     path("flowchart/", include("sektorbro.flowchart.urls")),
     path("beskeder/", include("sektorbro.messaging.urls")),
-    path("forloeb/", include("sektorbro.courses.urls")),
+    path("forloeb/", include("sektorbro.workspace.course_urls")),
     path("arbejdsliste/", include("sektorbro.workspace.urls")),
     path("overblik/", include("sektorbro.overview.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,7 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from sektorbro.accounts.roles import Sector, sector_of
 from sektorbro.citizens.access import log_access
+from sektorbro.messaging.selectors import quarantine_visible_to
+from sektorbro.organisations import selectors as reference
 from sektorbro.workspace.worklists import clamp_limit, worklist
 
 # Query parameters (Danish, like "afsnit") for how many rows each section shows.
@@ -45,3 +48,21 @@ def worklist_partial(request: HttpRequest) -> HttpResponse:
     # The minute refresh is not the user's action: it does not keep the session alive.
     request.automatic = request.headers.get("HX-Trigger") == POLL_TRIGGER  # type: ignore[attr-defined]
     return render(request, "workspace/worklist.html", worklist_context(request))
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's start page: the citizens and courses it works with now, or the region's structure."""
+    user: Any = request.user
+    sectors = {sector_of(m.role) for m in user.active_memberships()}
+    context: dict[str, Any] = {
+        "memberships": user.active_memberships(),
+        "sectors": [s.value for s in sectors],
+    }
+    if sectors & {Sector.HOSPITAL, Sector.MUNICIPALITY, Sector.GENERAL_PRACTICE, Sector.SOCIAL_AREA}:
+        context.update(worklist_context(request))
+        # Messages that could not be placed wait for the staff of the organisations they concern.
+        context["quarantined"] = quarantine_visible_to(user).count()
+    if sectors & {Sector.ANALYTICS, Sector.GOVERNANCE, Sector.ADMINISTRATION} or not sectors:
+        context["clusters"] = reference.clusters().prefetch_related("municipalities", "units", "aliases")
+    return render(request, "workspace/home.html", context)

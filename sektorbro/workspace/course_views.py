@@ -10,18 +10,23 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sektorbro.agreement.transitions import check_transition
 from sektorbro.citizens.access import care_relation_ids, log_access
-from sektorbro.citizens.forms import relatives_section
 from sektorbro.core.errors import ConflictError, DomainError
 from sektorbro.courses import services
-from sektorbro.courses.forms import CorrespondenceForm, CourseFactsForm, EventForm
 from sektorbro.courses.labels import DOCUMENT_LABELS, EVENT_LABELS, PARTY_LABELS
 from sektorbro.courses.models import Course
 from sektorbro.courses.selectors import courses_visible_to
-from sektorbro.courses.snapshot import decisions_for
+from sektorbro.courses.snapshot import build_snapshot, decisions_for
+from sektorbro.messaging import selectors as message_selectors
+from sektorbro.messaging import services as message_services
+from sektorbro.messaging.models import MessageKind
+from sektorbro.workspace.citizen_forms import relatives_section
+from sektorbro.workspace.course_forms import CorrespondenceForm, CourseFactsForm, EventForm
 
 
 def _course(request: HttpRequest, course_id: uuid.UUID) -> Course:
@@ -41,9 +46,6 @@ def _possible_now(course: Course, events: list[Any], types: list[str], now: dt.d
     """The events the course's history allows now (e.g. no discharge date after the discharge). The check is
     on the history's structure only (as for a reported fact): rules that depend on the time or the details the
     user gives, such as the weekend agreement, answer with their reason when the form is sent."""
-    from sektorbro.agreement.transitions import check_transition
-    from sektorbro.courses.snapshot import build_snapshot
-
     snapshot = build_snapshot(course, events)
     return [t for t in types if check_transition(snapshot, t, now, source="message").value]
 
@@ -51,19 +53,16 @@ def _possible_now(course: Course, events: list[Any], types: list[str], now: dt.d
 def _course_messages(user: Any, course: Course) -> list[dict[str, Any]]:
     """The MedCom messages received and sent about this course that the user's organisation may read, oldest
     first (acknowledgements left out: they are shown on the message they answer)."""
-    from sektorbro.messaging import selectors
-    from sektorbro.messaging.models import MessageKind
-
     received = [
         {"at": m.received_at, "direction": "in", "message": m}
-        for m in selectors.inbox_visible_to(user)
+        for m in message_selectors.inbox_visible_to(user)
         .filter(course=course)
         .exclude(kind=MessageKind.ACKNOWLEDGEMENT)
         .select_related("sender_unit")
     ]
     sent = [
         {"at": m.created_at, "direction": "out", "message": m}
-        for m in selectors.outbox_visible_to(user)
+        for m in message_selectors.outbox_visible_to(user)
         .filter(course=course)
         .exclude(kind=MessageKind.ACKNOWLEDGEMENT)
     ]
@@ -71,8 +70,6 @@ def _course_messages(user: Any, course: Course) -> list[dict[str, Any]]:
 
 
 def _lang(reasons: list[dict[str, str]]) -> list[str]:
-    from django.utils.translation import get_language
-
     key = "en" if (get_language() or "da").startswith("en") else "da"
     return [r[key] for r in reasons]
 
@@ -109,7 +106,7 @@ def _conflict(
     changed = _labelled([e for e in events if e.seq > seen])
     return render(
         request,
-        "courses/detail.html",
+        "workspace/course.html",
         _context(request, course, changed=changed, **{name: again}),
         status=409,
     )
@@ -200,7 +197,7 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
 def course_detail(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
     course = _course(request, course_id)
     log_access(request, request.user, course.citizen, "course.detail")
-    return render(request, "courses/detail.html", _context(request, course))
+    return render(request, "workspace/course.html", _context(request, course))
 
 
 @login_required
@@ -240,26 +237,27 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
                 exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message
             )
             return render(
-                request, "courses/detail.html", _context(request, course, event_form=form), status=exc.status
+                request,
+                "workspace/course.html",
+                _context(request, course, event_form=form),
+                status=exc.status,
             )
         messages.success(
             request, _("Recorded: %(event)s.") % {"event": EVENT_LABELS[form.cleaned_data["type"]]}
         )
         return redirect("courses:detail", course_id=course.public_id)
-    return render(request, "courses/detail.html", _context(request, course, event_form=form), status=400)
+    return render(request, "workspace/course.html", _context(request, course, event_form=form), status=400)
 
 
 @login_required
 @require_POST
 def send_correspondence(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
-    from sektorbro.messaging.services import send_correspondence as send
-
     course = _course(request, course_id)
     log_access(request, request.user, course.citizen, "course.send_correspondence")
     form = CorrespondenceForm(request.POST)
     if form.is_valid():
         try:
-            send(
+            message_services.send_correspondence(
                 actor=request.user,
                 course=course,
                 text=form.cleaned_data["text"],
@@ -276,14 +274,14 @@ def send_correspondence(request: HttpRequest, course_id: uuid.UUID) -> HttpRespo
             )
             return render(
                 request,
-                "courses/detail.html",
+                "workspace/course.html",
                 _context(request, course, correspondence_form=form),
                 status=exc.status,
             )
         messages.success(request, _("The correspondence message is in the outbox."))
         return redirect("courses:detail", course_id=course.public_id)
     return render(
-        request, "courses/detail.html", _context(request, course, correspondence_form=form), status=400
+        request, "workspace/course.html", _context(request, course, correspondence_form=form), status=400
     )
 
 
@@ -317,8 +315,11 @@ def update_facts(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
                 exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message
             )
             return render(
-                request, "courses/detail.html", _context(request, course, facts_form=form), status=exc.status
+                request,
+                "workspace/course.html",
+                _context(request, course, facts_form=form),
+                status=exc.status,
             )
         messages.success(request, _("The course's details are saved."))
         return redirect("courses:detail", course_id=course.public_id)
-    return render(request, "courses/detail.html", _context(request, course, facts_form=form), status=400)
+    return render(request, "workspace/course.html", _context(request, course, facts_form=form), status=400)

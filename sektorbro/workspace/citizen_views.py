@@ -12,14 +12,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sektorbro.citizens import services
 from sektorbro.citizens.access import care_relation_ids, citizens_visible_to, get_visible_citizen, log_access
-from sektorbro.citizens.forms import CitizenRegistrationForm, CprSearchForm, RelativeForm, relatives_section
 from sektorbro.citizens.models import Citizen
 from sektorbro.core.errors import DomainError
+from sektorbro.courses.selectors import courses_visible_to
+from sektorbro.workspace.citizen_forms import (
+    CitizenRegistrationForm,
+    CprSearchForm,
+    RelativeForm,
+    relatives_section,
+)
 
 
 def _courses(request: HttpRequest, citizen: Citizen) -> list[Any]:
-    from sektorbro.courses.selectors import courses_visible_to
-
     return list(courses_visible_to(request.user).filter(citizen=citizen).order_by("-admitted_at")[:20])
 
 
@@ -40,7 +44,7 @@ def citizen_list(request: HttpRequest) -> HttpResponse:
         "cpr_form": CprSearchForm(),
         "may_register": services.may_register_citizens(request.user),
     }
-    template = "citizens/list.html#results" if request.htmx else "citizens/list.html"  # type: ignore[attr-defined]
+    template = "workspace/citizen_list.html#results" if request.htmx else "workspace/citizen_list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
 
@@ -53,7 +57,7 @@ def citizen_cpr_search(request: HttpRequest) -> HttpResponse:
         if citizen is not None:
             return redirect("citizens:detail", citizen_id=citizen.public_id)
         form.add_error("cpr", _("No citizen with this CPR number is visible to you."))
-    return render(request, "citizens/cpr_search.html", {"cpr_form": form}, status=400)
+    return render(request, "workspace/cpr_search.html", {"cpr_form": form}, status=400)
 
 
 @login_required
@@ -63,7 +67,7 @@ def citizen_detail(request: HttpRequest, citizen_id: str) -> HttpResponse:
     log_access(request, request.user, citizen, "citizen.detail")
     return render(
         request,
-        "citizens/detail.html",
+        "workspace/citizen.html",
         {
             "citizen": citizen,
             "care_relation": care,
@@ -98,7 +102,9 @@ def citizen_register(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The citizen was registered."))
             return redirect("citizens:detail", citizen_id=citizen.public_id)
-    return render(request, "citizens/register.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "workspace/citizen_register.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -141,7 +147,7 @@ def relative_save(request: HttpRequest, citizen_id: str, relative_id: str | None
     failed = form if status != 200 else None  # a saved form is shown afresh
     context = {"citizen": citizen, **relatives_section(citizen, failed, relative)}
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "citizens/detail.html#relatives", context, status=status)
+        return render(request, "workspace/citizen.html#relatives", context, status=status)
     if status == 200:
         return redirect("citizens:detail", citizen_id=citizen.public_id)
     context.update(
@@ -150,4 +156,4 @@ def relative_save(request: HttpRequest, citizen_id: str, relative_id: str | None
             "courses": _courses(request, citizen),
         }
     )
-    return render(request, "citizens/detail.html", context, status=status)
+    return render(request, "workspace/citizen.html", context, status=status)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sektorbro.courses import views
+from sektorbro.workspace import course_views as views
 
 app_name = "courses"
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sektorbro.citizens import views
+from sektorbro.workspace import citizen_views as views
 
 app_name = "citizens"
 urlpatterns = [
