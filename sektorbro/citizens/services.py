@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from sektorbro.accounts.roles import Sector, sector_of
 from sektorbro.citizens.cpr import InvalidCpr, parse_cpr
 from sektorbro.citizens.models import Citizen, Relative
+from sektorbro.citizens.signals import citizen_changed
 from sektorbro.core import audit
 from sektorbro.core.errors import ConflictError, DomainError, NotPermitted
 from sektorbro.organisations.models import Municipality, OrganisationUnit
@@ -126,10 +127,11 @@ def set_acute_function(
         subject_id=str(citizen.public_id),
         data={"unit": unit.key if unit else None, "referred_by": referred_by},
     )
-    from sektorbro.courses.state import refresh_many
-
-    # The responsible doctor on the citizen's open courses depends on the acute function.
-    refresh_many(citizen.courses.filter(ended_at__isnull=True))
+    citizen_changed.send(
+        sender=Citizen,
+        citizen=citizen,
+        fields=frozenset({"acute_function_unit", "acute_function_referred_by", "acute_function_since"}),
+    )
     return citizen
 
 

@@ -105,3 +105,26 @@ def test_the_page_shows_the_list_only_to_the_acute_function(
 def test_a_page_of_one_offers_more(in_acute: dict[str, Any], acute_user: Any, login: Any) -> None:
     body = login(acute_user).get("/arbejdsliste/?akut=1").content.decode()
     assert "akut=26" in body  # one page (25) more
+
+
+def test_a_citizen_change_reaches_courses_only_through_the_signal() -> None:
+    """citizens knows no courses: the re-evaluation is the courses app's receiver of ``citizen_changed``."""
+    from sektorbro.citizens.signals import citizen_changed
+    from sektorbro.courses.apps import refresh_for_citizen
+
+    receivers = [r[1]() for r in citizen_changed.receivers]
+    assert refresh_for_citizen in receivers
+
+
+def test_setting_the_acute_function_re_evaluates_the_citizen_s_open_courses(
+    make_citizen: Any, make_course: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sektorbro.courses.state as state
+
+    refreshed: list[Any] = []
+    monkeypatch.setattr(state, "refresh_many", lambda queryset, **kw: refreshed.extend(queryset))
+    citizen = make_citizen("730", "Akut Med Forløb")
+    course = make_course(citizen, admitted_at=timezone.now() - dt.timedelta(days=1))
+    unit = OrganisationUnit.objects.get(key="acute-function-730")
+    citizen_services.set_acute_function(actor=None, citizen=citizen, unit=unit, referred_by="gp")
+    assert [c.pk for c in refreshed] == [course.pk]
