@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tqdm import tqdm
 
@@ -172,27 +172,27 @@ def compute_parser(prog: str = "indicators compute") -> argparse.ArgumentParser:
     return parser
 
 
-def _platform_indicators() -> list[str]:
-    from sektorbro.overview.platform_source import PLATFORM_INDICATORS
+class PlatformSource(Protocol):
+    """Courses from a running platform shaped as a registry (``--from-platform``). The engine knows only the
+    registry format; the platform hands in its adapter (``sektorbro.overview.platform_source.SektorbroCourses``)."""
 
-    return list(PLATFORM_INDICATORS)
+    @property
+    def indicators(self) -> Sequence[str]: ...
 
-
-def _platform_registry(args: argparse.Namespace) -> tuple[Any, list[str]]:
-    """The platform's courses (needs Django set up: run as ``sektorbro indicators compute``)."""
-    from django.utils import timezone
-
-    from sektorbro.overview.platform_source import platform_registry, read_population
-
-    population = read_population(args.population) if args.population else None
-    return platform_registry(
-        until=timezone.now(), last_day=args.end, population=population, memory_limit=args.memory_limit
-    )
+    def registry(
+        self, *, last_day: dt.date, population: Path | None, memory_limit: str | None
+    ) -> tuple[Any, list[str]]: ...
 
 
-def indicators_compute_main(argv: Sequence[str] | None = None) -> int:
+def indicators_compute_main(
+    argv: Sequence[str] | None = None, *, platform_source: PlatformSource | None = None
+) -> int:
     parser = compute_parser()
     args = parser.parse_args(argv)
+    if args.from_platform and platform_source is None:
+        parser.error(
+            "--from-platform kræver sektorbro / --from-platform needs the platform: run `sektorbro indicators compute`"
+        )
     if args.end < args.start:
         parser.error("--to ligger før --from / --to is before --from")
     if args.out.suffix.lower() not in (".csv", ".parquet"):
@@ -208,8 +208,11 @@ def indicators_compute_main(argv: Sequence[str] | None = None) -> int:
     source_notes: list[str] = []
     try:
         if args.from_platform:
-            registry, source_notes = _platform_registry(args)
-            args.indicator = args.indicator or _platform_indicators()
+            assert platform_source is not None
+            registry, source_notes = platform_source.registry(
+                last_day=args.end, population=args.population, memory_limit=args.memory_limit
+            )
+            args.indicator = args.indicator or list(platform_source.indicators)
         else:
             registry = load_registry(args.registry, strict=args.strict, memory_limit=args.memory_limit)
     except (RegistryError, ValueError, OSError) as exc:

@@ -167,3 +167,17 @@ def platform_registry(
         )
     extract = platform_tables(until=until, population=population)
     return registry_from_tables(extract.tables, memory_limit=memory_limit), extract.notes
+
+
+class SektorbroCourses:
+    """The platform's courses as the indicator engine's ``--from-platform`` source (``indicators.cli.PlatformSource``)."""
+
+    indicators = PLATFORM_INDICATORS
+
+    def registry(
+        self, *, last_day: dt.date, population: Path | None, memory_limit: str | None
+    ) -> tuple[Registry, list[str]]:
+        table = read_population(population) if population else None
+        return platform_registry(
+            until=timezone.now(), last_day=last_day, population=table, memory_limit=memory_limit
+        )

@@ -141,3 +141,17 @@ def test_the_memory_limit_reaches_duckdb(tmp_path: Path) -> None:
         assert row is not None and str(row[0]).replace(" ", "").upper() in ("286.1MIB", "300.0MB", "300MB")
     finally:
         registry.close()
+
+
+def test_from_platform_needs_the_platform_to_hand_in_its_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The engine reads registry files only; ``--from-platform`` works through ``sektorbro indicators``."""
+    out = tmp_path / "result.csv"
+    with pytest.raises(SystemExit) as refused:
+        indicators_compute_main(
+            ["--from-platform", "--from", "2026-10-01", "--to", "2026-10-31", "--out", str(out)]
+        )
+    assert refused.value.code == 2
+    assert "sektorbro indicators compute" in capsys.readouterr().err
+    assert not out.exists()
