@@ -131,15 +131,36 @@ def log_access(
     if not items:
         return 0
     request_id = getattr(request, "request_id", "") if request is not None else ""
+    client_request_id = getattr(request, "client_request_id", "") if request is not None else ""
     organisation = user.organisation_label() if hasattr(user, "organisation_label") else ""
     known = getattr(user, "pk", None) is not None
     username = user.get_username() if known else "system"
     at = timezone.now()
     insert_rows(
         AccessLogEntry,
-        ["at", "user", "username", "organisation", "citizen", "action", "channel", "request_id"],
         [
-            (at, user.pk if known else None, username, organisation[:300], c.pk, action, channel, request_id)
+            "at",
+            "user",
+            "username",
+            "organisation",
+            "citizen",
+            "action",
+            "channel",
+            "request_id",
+            "client_request_id",
+        ],
+        [
+            (
+                at,
+                user.pk if known else None,
+                username,
+                organisation[:300],
+                c.pk,
+                action,
+                channel,
+                request_id,
+                client_request_id,
+            )
             for c in items
         ],
     )

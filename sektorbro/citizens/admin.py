@@ -12,7 +12,14 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     list_display = ["at", "username", "organisation", "action", "channel", "citizen_ref", "request_id"]
     list_filter = ["action", "channel", "at"]
-    search_fields = ["username", "organisation", "request_id", "=citizen__public_id", "action"]
+    search_fields = [
+        "username",
+        "organisation",
+        "request_id",
+        "client_request_id",
+        "=citizen__public_id",
+        "action",
+    ]
     date_hierarchy = "at"
     list_select_related = ["citizen"]
 

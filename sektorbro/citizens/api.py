@@ -5,11 +5,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from sektorbro.citizens import services
 from sektorbro.citizens.access import care_relation_ids, citizens_visible_to, get_visible_citizen, log_access
 from sektorbro.citizens.models import Citizen
+from sektorbro.core.pagination import BoundedPageNumberPagination
 
 router = Router(tags=["citizens"])
 
@@ -71,7 +72,7 @@ def citizen_to_dict(citizen: Citizen, care: bool) -> dict[str, Any]:
     }
 
 
-class LoggedPagination(PageNumberPagination):
+class LoggedPagination(BoundedPageNumberPagination):
     """Page through citizens and write the access log for exactly the page that is returned."""
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:

@@ -160,6 +160,8 @@ class AccessLogEntry(models.Model):
     action = models.CharField(_("what was read"), max_length=80, db_index=True)
     channel = models.CharField(_("channel"), max_length=20, default="web")
     request_id = models.CharField(_("request id"), max_length=64, db_index=True, blank=True)
+    # What the client sent as X-Request-ID, kept for reference only: the correlating id is the server's.
+    client_request_id = models.CharField(_("client's request id"), max_length=64, blank=True, db_default="")
 
     class Meta:
         verbose_name = _("access log entry")

@@ -13,10 +13,12 @@ _VALID_INCOMING = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class RequestIdMiddleware:
-    """Gives every request an id (or keeps a well-formed ``X-Request-ID`` from a proxy).
+    """Gives every request the server's own id, and keeps a client's ``X-Request-ID`` apart.
 
-    The id is exposed as ``request.request_id``, written to the log and the access log, and returned in the
-    ``X-Request-ID`` response header so a user can quote it to support.
+    ``request.request_id`` is always made here (a client cannot choose the id that ties audit and access-log rows
+    together); a well-formed ``X-Request-ID`` sent by the client or a proxy is kept as
+    ``request.client_request_id`` and written beside it in the access log. The server's id goes to the log and
+    back in the ``X-Request-ID`` response header, so a user can quote it to support.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -24,8 +26,9 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _VALID_INCOMING.match(incoming) else uuid.uuid4().hex
+        request_id = uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
+        request.client_request_id = incoming if _VALID_INCOMING.match(incoming) else ""  # type: ignore[attr-defined]
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)

@@ -7,9 +7,10 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from sektorbro.citizens.access import log_access
+from sektorbro.core.pagination import BoundedPageNumberPagination
 from sektorbro.courses import services
 from sektorbro.courses.models import Course, CourseEvent
 from sektorbro.courses.selectors import courses_visible_to
@@ -101,7 +102,7 @@ def _course(request: HttpRequest, course_id: str) -> Course:
     return course
 
 
-class LoggedCourses(PageNumberPagination):
+class LoggedCourses(BoundedPageNumberPagination):
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
         result = super().paginate_queryset(queryset, pagination, request, **params)
         page = list(result["items"])

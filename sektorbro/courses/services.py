@@ -17,6 +17,7 @@ from sektorbro.core.bulk import update_rows
 from sektorbro.core.errors import ConflictError, DomainError, NotPermitted
 from sektorbro.core.logging import request_id_var
 from sektorbro.core.models import AuditEvent
+from sektorbro.courses.event_data import EventDataProblem, check_event_data
 from sektorbro.courses.models import Course, CourseEvent, DischargeDestination
 from sektorbro.courses.state import STATE_FIELDS, refresh_state, save_state
 from sektorbro.organisations.models import OrganisationUnit
@@ -360,6 +361,49 @@ def _appended(
     return event, row, projected
 
 
+def _problem_message(problem: EventDataProblem, event_type: str) -> str:
+    params = {"field": problem.field, "type": event_type, "limit": problem.limit}
+    messages = {
+        "unknown_field": _("%(field)s is not a field of the event %(type)s."),
+        "not_text": _("%(field)s must be text (no control characters)."),
+        "too_long": _("%(field)s is longer than %(limit)s characters."),
+        "not_date": _("%(field)s must be a date (YYYY-MM-DD)."),
+        "not_choice": _("%(field)s must be one of: %(limit)s."),
+        "not_bool": _("%(field)s must be true or false."),
+        "not_int": _("%(field)s must be a positive whole number."),
+        "not_list": _("%(field)s must be a list of changes with a date (dato) and a text (nyt)."),
+        "too_many": _("%(field)s has more than %(limit)s entries."),
+        "too_large": _("The event's data is larger than %(limit)s bytes."),
+        "not_allowed": _(
+            "A letter is recorded by sending it (Send korrespondance) or by receiving it as a MedCom message, "
+            "not as an event of its own."
+        ),
+        "party_mismatch": _(
+            "%(field)s must be your own organisation's party (%(limit)s): you act as yourself."
+        ),
+    }
+    return messages.get(problem.code, messages["not_text"]) % params
+
+
+def user_event_data(
+    actor: Any, course: Course, event_type: str, data: dict[str, Any], supersedes: CourseEvent | None
+) -> dict[str, Any]:
+    """What a person (form or API) gives for an event, checked against the event type's schema; a party field
+    (``by``) must be the user's own party."""
+    corrects = supersedes.type if event_type == "corrected" and supersedes is not None else None
+    try:
+        cleaned = check_event_data(event_type, data, corrects=corrects)
+        own = proposing_party(actor, course, "user")
+        if "by" in cleaned and cleaned["by"] != own:
+            raise EventDataProblem("data.by", "party_mismatch", own or "-")
+    except EventDataProblem as problem:
+        code = "event_data_" + problem.code
+        if problem.code == "not_allowed":
+            raise DomainError(_problem_message(problem, event_type), field="type", code=code) from problem
+        raise DomainError(_problem_message(problem, event_type), field=problem.field, code=code) from problem
+    return cleaned
+
+
 def record_event_in_transaction(
     *,
     actor: Any,
@@ -377,8 +421,10 @@ def record_event_in_transaction(
     rule's reason; a stale ``expected_version`` raises ``ConflictError``; nothing is written in either case.
     The caller holds the transaction and rolls it (or its savepoint) back on any error."""
     _require_transaction()
-    if source == "user" and not may_record(actor, course, event_type):
+    if source in ("user", "outbox") and not may_record(actor, course, event_type):
         raise NotPermitted(_("Your role cannot record this event on this course."))
+    if source == "user" and event_type in EVENT_TYPES:
+        data = user_event_data(actor, course, event_type, data or {}, supersedes)
     if event_type == "discharge_date_proposed" and not (data or {}).get("by"):
         data = {**(data or {}), "by": proposing_party(actor, course, source)}
     locked = (

@@ -117,6 +117,7 @@ def send_correspondence(
         },
         expected_version=expected_version,
         organisation=sender,
+        source="outbox",  # the letter is sent: the event is the outbox's record of it
     )
     header = bundle["entry"][0]["resource"]
     outbox = OutboxMessage.objects.create(

@@ -38,7 +38,7 @@ def record(user: Any, course: Any, kind: str, when: dt.datetime, **kw: Any) -> A
 
 def test_a_course_plays_out_and_the_municipality_is_billed(course: Any, personas: dict[str, Any]) -> None:
     nurse, visitator = personas["ward_nurse_randers"], personas["visitator_randers"]
-    record(nurse, course, "care_plan_sent", at(4), data={"version": 1})
+    record(nurse, course, "care_plan_sent", at(4))  # the services number the versions
     record(nurse, course, "ready_for_discharge", at(7, 9))
     record(visitator, course, "discharge_date_agreed", at(7, 11), data={"date": "2025-03-10"})
     record(

@@ -93,8 +93,21 @@ def test_reading_a_citizen_page_writes_an_access_log_row(
     row = AccessLogEntry.objects.get(citizen=citizen, action="citizen.detail")
     assert row.username == "visitator.randers"
     assert row.organisation == "Visitationen, Randers Kommune"
-    assert row.request_id == "req-test-0001"
-    assert response["X-Request-ID"] == "req-test-0001"
+    # The client's X-Request-ID is kept apart; the id that ties the rows together is the server's own (#16).
+    assert row.client_request_id == "req-test-0001"
+    assert row.request_id == response["X-Request-ID"] != "req-test-0001"
+    assert len(row.request_id) == 32
+
+
+def test_a_client_cannot_choose_the_request_id_of_another_request(
+    login: Any, personas: dict[str, Any], randers_world: dict[str, Any]
+) -> None:
+    client = login(personas["visitator_randers"])
+    first = client.get("/borgere/", HTTP_X_REQUEST_ID="same-id-0001")
+    second = client.get("/borgere/", HTTP_X_REQUEST_ID="same-id-0001")
+    assert first["X-Request-ID"] != second["X-Request-ID"]
+    assert not AccessLogEntry.objects.filter(request_id="same-id-0001").exists()
+    assert AccessLogEntry.objects.filter(client_request_id="same-id-0001").count() >= 2
 
 
 def test_a_list_page_logs_each_citizen_shown_and_nothing_more(

@@ -45,7 +45,7 @@ def imported_apps(module: Path) -> dict[str, int]:
         for name in names:
             parts = name.split(".")
             if parts[0] == "sektorbro" and len(parts) > 1:
-                found.setdefault(parts[1], node.lineno)
+                found.setdefault(parts[1], getattr(node, "lineno", 0))
     return found
 
 
