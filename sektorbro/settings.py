@@ -136,15 +136,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock-out after repeated failed logins (django-axes).
+# Lock-out after repeated failed logins (django-axes, plus sektorbro.accounts.lockout).
+# Hospital and municipal staff share a few NAT addresses, so an address-wide lock at a handful of failures would
+# lock out whole departments, and a lock per username alone lets anyone lock anyone. So: a username is locked
+# from one address after AXES_FAILURE_LIMIT failures (its owner can still log in from their own device); one
+# address is refused for every username after SEKTORBRO_LOGIN_ADDRESS_LIMIT failures (spraying); and a username is
+# locked from every address after SEKTORBRO_LOGIN_USERNAME_CEILING failures in all.
 AXES_FAILURE_LIMIT = env_int("SEKTORBRO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("SEKTORBRO_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "sektorbro.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
-# Lock-out is per username on purpose: hospital and municipal staff share a few NAT addresses, so an
-# address-wide lock-out would lock out whole departments.
+SEKTORBRO_LOGIN_ADDRESS_LIMIT = env_int("SEKTORBRO_LOGIN_ADDRESS_LIMIT", 30)
+SEKTORBRO_LOGIN_USERNAME_CEILING = env_int("SEKTORBRO_LOGIN_USERNAME_CEILING", 20)
 # models.W040: the worklist indexes include the course status as a non-key column so PostgreSQL can count
 # from the index alone; SQLite (the embedded default) builds them without it, which is correct, only slower.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040"]

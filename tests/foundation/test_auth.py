@@ -106,3 +106,58 @@ def test_a_membership_must_match_the_kind_of_unit() -> None:
     with pytest.raises(ValidationError) as err:
         membership.full_clean()
     assert "unit" in err.value.message_dict
+
+
+def _fail(client: Any, username: str, address: str) -> Any:
+    return client.post("/accounts/login/", {"username": username, "password": "wrong"}, REMOTE_ADDR=address)
+
+
+def test_a_failed_login_says_how_many_attempts_remain_and_how_long_a_lock_lasts(
+    client: Any, make_user: Any
+) -> None:
+    make_user("nurse", "ward_nurse", "rhr-medicin")
+    body = _fail(client, "nurse", "10.0.0.1").content.decode()
+    assert f"{settings.AXES_FAILURE_LIMIT - 1} forsøg tilbage" in body and "15 minutter" in body
+
+
+def test_someone_else_s_failures_do_not_lock_the_owner_out_from_her_own_device(
+    client: Any, make_user: Any
+) -> None:
+    make_user("nurse", "ward_nurse", "rhr-medicin")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _fail(client, "nurse", "203.0.113.9")
+    assert _fail(client, "nurse", "203.0.113.9").status_code == 429
+    own = client.post(
+        "/accounts/login/", {"username": "nurse", "password": "correct horse battery"}, REMOTE_ADDR="10.0.0.7"
+    )
+    assert own.status_code == 302
+
+
+@override_settings(SEKTORBRO_LOGIN_ADDRESS_LIMIT=8)
+def test_spraying_many_usernames_from_one_address_is_refused(client: Any, make_user: Any) -> None:
+    make_user("nurse", "ward_nurse", "rhr-medicin")
+    for i in range(8):
+        _fail(client, f"guess{i}", "198.51.100.4")
+    refused = client.post(
+        "/accounts/login/",
+        {"username": "nurse", "password": "correct horse battery"},
+        REMOTE_ADDR="198.51.100.4",
+    )
+    assert refused.status_code == 200 and "netværksadresse" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    elsewhere = client.post(
+        "/accounts/login/", {"username": "nurse", "password": "correct horse battery"}, REMOTE_ADDR="10.0.0.7"
+    )
+    assert elsewhere.status_code == 302
+
+
+@override_settings(SEKTORBRO_LOGIN_USERNAME_CEILING=6)
+def test_one_username_failing_from_many_addresses_is_locked_everywhere(client: Any, make_user: Any) -> None:
+    make_user("nurse", "ward_nurse", "rhr-medicin")
+    for i in range(6):
+        _fail(client, "nurse", f"192.0.2.{i + 1}")
+    refused = client.post(
+        "/accounts/login/", {"username": "nurse", "password": "correct horse battery"}, REMOTE_ADDR="10.0.0.7"
+    )
+    assert refused.status_code == 200 and "låst i 15 minutter" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
