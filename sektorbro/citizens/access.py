@@ -165,3 +165,36 @@ def log_access(
         ],
     )
     return len(items)
+
+
+def person_key(cpr: str) -> str:
+    """A keyed hash of a CPR number: the same person gives the same key, and the key cannot be turned back into
+    the number without the server's secret. For access-log rows about a person not known as a citizen."""
+    from django.utils.crypto import salted_hmac
+
+    digits = "".join(ch for ch in cpr if ch.isdigit())
+    return (
+        salted_hmac("sektorbro.access-log.person", digits, algorithm="sha256").hexdigest() if digits else ""
+    )
+
+
+def log_person_access(
+    request: HttpRequest | None, user: Any, *, message_ref: str, cpr: str, action: str, channel: str = "web"
+) -> None:
+    """Log a read of personal data shown from a message that names no citizen of Sektorbro (quarantine)."""
+    from sektorbro.citizens.models import AccessLogEntry
+
+    known = getattr(user, "pk", None) is not None
+    AccessLogEntry.objects.create(
+        at=timezone.now(),
+        user=user if known else None,
+        username=user.get_username() if known else "system",
+        organisation=(user.organisation_label() if hasattr(user, "organisation_label") else "")[:300],
+        citizen=None,
+        subject_message=message_ref[:100],
+        person_key=person_key(cpr),
+        action=action,
+        channel=channel,
+        request_id=getattr(request, "request_id", "") if request is not None else "",
+        client_request_id=getattr(request, "client_request_id", "") if request is not None else "",
+    )

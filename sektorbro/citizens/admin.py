@@ -18,6 +18,8 @@ class AccessLogAdmin(admin.ModelAdmin):
         "request_id",
         "client_request_id",
         "=citizen__public_id",
+        "=subject_message",
+        "=person_key",
         "action",
     ]
     date_hierarchy = "at"
@@ -25,7 +27,10 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     @admin.display(description="citizen id")
     def citizen_ref(self, obj: AccessLogEntry) -> str:
-        return str(obj.citizen.public_id)
+        """The citizen's opaque id, or the message a not-yet-known person was read from."""
+        if obj.citizen is not None:
+            return str(obj.citizen.public_id)
+        return f"message {obj.subject_message}"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sektorbro.citizens.cpr import mask
@@ -154,8 +155,21 @@ class AccessLogEntry(models.Model):
     )
     username = models.CharField(_("username"), max_length=150, db_index=True)
     organisation = models.CharField(_("organisation"), max_length=300, blank=True)
+    # A citizen known to Sektorbro, or (citizen empty) a person shown from a message that could not be placed:
+    # then the message's public id and a keyed hash of the CPR identify whose data was read (never the CPR).
     citizen = models.ForeignKey(
-        Citizen, on_delete=models.PROTECT, related_name="access_log", verbose_name=_("citizen")
+        Citizen,
+        on_delete=models.PROTECT,
+        related_name="access_log",
+        verbose_name=_("citizen"),
+        null=True,
+        blank=True,
+    )
+    subject_message = models.CharField(
+        _("message read"), max_length=100, blank=True, db_default="", db_index=True
+    )
+    person_key = models.CharField(
+        _("person key (keyed CPR hash)"), max_length=64, blank=True, db_default="", db_index=True
     )
     action = models.CharField(_("what was read"), max_length=80, db_index=True)
     channel = models.CharField(_("channel"), max_length=20, default="web")
@@ -167,6 +181,13 @@ class AccessLogEntry(models.Model):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
         ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(citizen__isnull=False) | ~Q(subject_message=""),
+                name="access_log_names_whose_data",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.citizen.public_id}"
+        whose = self.citizen.public_id if self.citizen else f"message {self.subject_message}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {whose}"

@@ -64,3 +64,18 @@ def outbox_visible_to(user: Any) -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.filter(_scope(user)).select_related(
         "citizen", "course", "sender_unit", "receiver_unit"
     )
+
+
+def patient_cpr_of(message: InboxMessage) -> str:
+    """The patient's CPR number as the stored message gives it ("" when it gives none or cannot be read): for the
+    access log of a message whose patient is not (yet) a citizen of Sektorbro. Never shown or logged as such."""
+    from sektorbro.messaging.ingest import Facts
+    from sektorbro.messaging.medcom.validate import check
+
+    try:
+        checked = check(bytes(message.raw))
+        if checked.bundle is None or checked.header() is None:
+            return ""
+        return Facts.of(checked).common.patient_cpr or ""
+    except Exception:
+        return ""

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sektorbro.citizens.access import log_access
+from sektorbro.citizens.access import log_access, log_person_access
 from sektorbro.messaging import selectors
 from sektorbro.messaging.models import InboxStatus, MessageKind
 
@@ -71,6 +71,14 @@ def inbox_detail(request: HttpRequest, message_id: str) -> HttpResponse:
         raise Http404
     if message.citizen is not None:
         log_access(request, request.user, message.citizen, "messaging.inbox_detail")
+    else:  # the page shows the patient the message names: logged by message and keyed CPR hash
+        log_person_access(
+            request,
+            request.user,
+            message_ref=str(message.public_id),
+            cpr=selectors.patient_cpr_of(message),
+            action="messaging.inbox_detail",
+        )
     return render(
         request,
         "messaging/inbox_detail.html",

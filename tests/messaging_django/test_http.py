@@ -80,3 +80,44 @@ def test_message_pages_show_content_and_quarantine(
     )
     other = login(personas["visitator_viborg"]).get("/beskeder/").content.decode()
     assert str(randers_world["inbox"].public_id) not in other
+
+
+def test_reading_a_quarantined_message_about_an_unknown_person_is_logged_without_the_cpr(
+    login: Any, personas: dict[str, Any], randers_world: dict[str, Any]
+) -> None:
+    """#16: the page shows the patient the message names; the access log says which message and whose (keyed)."""
+    import hashlib
+
+    from sektorbro.citizens.access import person_key
+    from sektorbro.citizens.models import AccessLogEntry
+    from sektorbro.messaging.medcom import synthetic
+    from sektorbro.messaging.selectors import patient_cpr_of
+
+    raw = next(synthetic.notifications(1, seed=3))
+    message = InboxMessage.objects.create(
+        raw=raw, sha256=hashlib.sha256(raw).hexdigest(), transport="test", status="unapplicable",
+        receiver_unit=randers_world["quarantined"].receiver_unit, reason="Ukendt borger",
+        summary={"patient_name": "Ukendt Person"},
+    )  # fmt: skip
+    cpr = patient_cpr_of(message)
+    assert len(cpr.replace("-", "")) == 10
+    page = login(personas["visitator_randers"]).get(f"/beskeder/modtaget/{message.public_id}/")
+    assert page.status_code == 200 and "Ukendt Person" in page.content.decode()
+    row = AccessLogEntry.objects.get(subject_message=str(message.public_id))
+    assert (
+        row.citizen is None and row.action == "messaging.inbox_detail" and row.username == "visitator.randers"
+    )
+    assert row.person_key == person_key(cpr) and len(row.person_key) == 64
+    assert cpr.replace("-", "") not in " ".join(str(v) for v in AccessLogEntry.objects.values_list())
+    # The same person read again gives the same key, so an audit can follow one person across messages.
+    assert person_key(cpr) == person_key(cpr.replace("-", ""))
+
+
+def test_an_access_log_row_must_name_a_citizen_or_a_message() -> None:
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from sektorbro.citizens.models import AccessLogEntry
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AccessLogEntry.objects.create(at=timezone.now(), username="x", action="y")
