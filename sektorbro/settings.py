@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # its Swagger UI assets as static files (served under the site's CSP, no CDN)
     "axes",
     "sektorbro.core",
     "sektorbro.organisations",
