@@ -17,7 +17,114 @@ from sektorbro.courses.api import router as courses_router
 from sektorbro.messaging.api import router as medcom_router
 from sektorbro.organisations.api import router as reference_router
 
-api = NinjaAPI(
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "description": "Every refusal: a code, the field it concerns (when there is one) and a readable message.",
+    "properties": {
+        "code": {"type": "string", "examples": ["invalid", "not_found", "transition_refused", "conflict"]},
+        "field": {"type": ["string", "null"]},
+        "message": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["field", "message"],
+            },
+        },
+    },
+    "required": ["code"],
+}
+OPERATION_OUTCOME_SCHEMA: dict[str, Any] = {
+    "title": "OperationOutcome",
+    "type": "object",
+    "description": "A FHIR R4 OperationOutcome naming each problem (MedCom's rules, the sender, the size).",
+    "properties": {
+        "resourceType": {"const": "OperationOutcome"},
+        "issue": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "severity": {"type": "string"},
+                    "code": {"type": "string"},
+                    "diagnostics": {"type": "string"},
+                    "details": {"type": "object"},
+                    "expression": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+    "required": ["resourceType", "issue"],
+}
+MEDCOM_ACCEPTED_SCHEMA: dict[str, Any] = {
+    "title": "DeliveryReceipt",
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "message_id": {"type": "string"},
+        "status": {"type": "string"},
+    },
+}
+ERROR_DESCRIPTIONS = {
+    "400": "Invalid input or a request the rules refuse; the body names the field.",
+    "401": "No valid session or token.",
+    "403": "The caller's role or organisation may not do this.",
+    "404": "Not found, or not visible to the caller.",
+    "409": "Someone else changed the course since `expected_version`; nothing was written.",
+    "413": "The body is larger than the limit.",
+}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def document_responses(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the answers the handlers give besides the success (400/401/403/404/409, and the MedCom endpoint's
+    202/400/403/413 with OperationOutcome), each with its body schema, so clients can be generated from it."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = ERROR_SCHEMA
+    components["OperationOutcome"] = OPERATION_OUTCOME_SCHEMA
+    components["DeliveryReceipt"] = MEDCOM_ACCEPTED_SCHEMA
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = {str(code): answer for code, answer in operation.get("responses", {}).items()}
+            operation["responses"] = responses
+            if path.endswith("/medcom/messages"):
+                responses.pop("200", None)
+                responses["202"] = {
+                    "description": "Stored and processed; the acknowledgement goes to the sender.",
+                    "content": {"application/json": {"schema": _ref("DeliveryReceipt")}},
+                }
+                codes = ["400", "401", "403", "413"]
+                body = _ref("OperationOutcome")
+                media = "application/fhir+json"
+            else:
+                codes = ["400", "401"]
+                if "{" in path:
+                    codes.append("404")
+                if method == "post":
+                    codes.append("403")
+                if method == "post" and path.endswith("/events/"):
+                    codes.append("409")
+                body, media = _ref("Error"), "application/json"
+            for code in codes:
+                responses.setdefault(
+                    code, {"description": ERROR_DESCRIPTIONS[code], "content": {media: {"schema": body}}}
+                )
+    return schema
+
+
+class SektorbroAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_responses(schema)
+        return schema
+
+
+api = SektorbroAPI(
     title="Sektorbro API",
     version="1",
     description="Sektorbro's JSON API. Session authentication for the browser, bearer tokens for systems.",

@@ -121,3 +121,18 @@ def test_registering_writes_an_audit_row(login: Any, personas: dict[str, Any]) -
     assert event.subject_id == response.json()["id"]
     assert event.actor_label == "visitator.randers"
     assert "0101901234" not in json.dumps(event.data)
+
+
+def test_the_openapi_description_documents_every_answer_with_its_body(client: Any) -> None:
+    """#16: clients are generated from the description, so the refusals are in it, not only 200/201."""
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = schema["paths"]
+    events = paths["/api/v1/courses/{course_id}/events/"]["post"]["responses"]
+    assert {"201", "400", "401", "403", "404", "409"} <= set(events)
+    assert events["409"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    medcom = paths["/api/v1/medcom/messages"]["post"]["responses"]
+    assert "200" not in medcom and {"202", "400", "401", "403", "413"} <= set(medcom)
+    assert medcom["400"]["content"]["application/fhir+json"]["schema"]["$ref"].endswith("/OperationOutcome")
+    assert {"Error", "OperationOutcome", "DeliveryReceipt"} <= set(schema["components"]["schemas"])
+    listing = paths["/api/v1/citizens/"]["get"]["responses"]
+    assert {"200", "400", "401"} <= set(listing)
