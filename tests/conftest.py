@@ -36,6 +36,7 @@ def make_user(db: Any) -> Callable[..., Any]:
 def personas(make_user: Callable[..., Any]) -> dict[str, Any]:
     return {
         "ward_nurse_randers": make_user("ward.randers", "ward_nurse", "rhr-medicin", first_name="Camilla"),
+        "ortho_nurse_randers": make_user("ortopaedi.randers", "ward_nurse", "rhr-ortopaedi"),
         "visitator_randers": make_user("visitator.randers", "municipal_visitator", "visitation-730"),
         "visitator_viborg": make_user("visitator.viborg", "municipal_visitator", "visitation-791"),
         "gp_randers": make_user("gp.randers", "gp", "laege-730-1"),

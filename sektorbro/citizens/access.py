@@ -41,6 +41,20 @@ def _courses() -> Any:
     return apps.get_model("courses", "Course").objects
 
 
+def hospital_courses_of(unit: Any) -> Q | None:
+    """The courses a hospital membership covers (need to know, docs/users.md): a membership on a department
+    covers the courses at that department (and its sections); a membership on the hospital itself covers the
+    whole hospital (given to discharge coordinators and doctors who work across departments). None when the
+    unit belongs to no hospital."""
+    if unit.hospital is None:
+        return None
+    if unit.kind == "department":
+        # A course not (yet) placed at a department is the whole hospital's, so it never drops out of sight.
+        unplaced = Q(hospital_id=unit.hospital.pk, department__isnull=True)
+        return Q(department_id=unit.pk) | Q(department__parent_id=unit.pk) | unplaced
+    return Q(hospital_id=unit.hospital.pk)
+
+
 def _scope(user: Any, *, care_relation: bool) -> Q:
     if user is None or not user.is_authenticated or not user.is_active:
         return _NOTHING
@@ -50,10 +64,10 @@ def _scope(user: Any, *, care_relation: bool) -> Q:
         unit = membership.unit
         match sector_of(membership.role):
             case Sector.HOSPITAL:
-                hospital = unit.hospital
-                if hospital is None:
+                covered = hospital_courses_of(unit)
+                if covered is None:
                     continue
-                courses = _courses().filter(hospital=hospital)
+                courses = _courses().filter(covered)
                 if care_relation:
                     cutoff = now - dt.timedelta(days=CARE_RELATION_DAYS_AFTER_DISCHARGE)
                     courses = courses.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=cutoff))

@@ -7,12 +7,13 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from sektorbro.accounts.roles import Sector, sector_of
-from sektorbro.citizens.access import citizens_visible_to
+from sektorbro.citizens.access import citizens_visible_to, hospital_courses_of
 from sektorbro.courses.models import Course
 
 
 def courses_visible_to(user: Any) -> QuerySet[Course]:
-    """Hospital staff see their own hospital's courses; municipal staff, GPs and social-area staff see every
+    """Hospital staff see the courses of their department, or of their hospital when their membership is on the
+    hospital itself (``citizens.access.hospital_courses_of``); municipal staff, GPs and social-area staff see every
     course of the citizens they may see. Everyone else sees none.
 
     Municipal staff see their residents (``citizens_visible_to``); their courses are found by the copy of the
@@ -24,8 +25,8 @@ def courses_visible_to(user: Any) -> QuerySet[Course]:
     other_sectors = False
     for membership in user.active_memberships():
         sector = sector_of(membership.role)
-        if sector == Sector.HOSPITAL and membership.unit.hospital is not None:
-            condition |= Q(hospital=membership.unit.hospital)
+        if sector == Sector.HOSPITAL and (covered := hospital_courses_of(membership.unit)) is not None:
+            condition |= covered
         elif sector == Sector.MUNICIPALITY:
             if membership.unit.municipality_id is not None:
                 condition |= Q(municipality_id=membership.unit.municipality_id)

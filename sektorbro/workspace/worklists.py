@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -235,9 +235,14 @@ def worklist(
 
     wards: list[tuple[str, str]] = []
     if Sector.HOSPITAL in sectors:
-        hospitals = [m.unit.hospital.pk for m in user.active_memberships() if m.unit.hospital is not None]
+        # The departments the user's memberships cover: all of a hospital's for a membership on the hospital,
+        # the department itself for a membership on a department (citizens.access.hospital_courses_of).
+        memberships = [m.unit for m in user.active_memberships() if m.unit.hospital is not None]
+        hospitals = [u.pk for u in memberships if u.kind != "department"]
+        departments = [u.pk for u in memberships if u.kind == "department"]
         wards = list(
-            OrganisationUnit.objects.filter(kind="department", parent_id__in=hospitals)
+            OrganisationUnit.objects.filter(kind="department")
+            .filter(Q(parent_id__in=hospitals) | Q(pk__in=departments))
             .order_by("key")
             .values_list("key", "name")
         )

@@ -240,7 +240,7 @@ def test_acute_course_weekend_discharge_waits_for_the_documented_agreement(
     citizen = make_citizen("730", "Erik Akut", gp_key="laege-730-1", receives_elderly_care=True)
     with time_machine.travel(at(26, 19, 5), tick=True) as clock:
         # Thursday evening: an acute admission (STAA).
-        deliver_notification("STAA", citizen, "rhr-akut", at(26, 19), "e2e-acute-episode")
+        deliver_notification("STAA", citizen, "rhr-medicin", at(26, 19), "e2e-acute-episode")
         assert Course.objects.get(citizen=citizen).track == "acute"
 
         # Friday 14:00: ready for discharge.

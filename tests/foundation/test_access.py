@@ -125,3 +125,38 @@ def test_a_refused_read_writes_no_access_row(
     client = login(personas["visitator_randers"])
     assert client.get(f"/borgere/{randers_world['viborg'].public_id}/").status_code == 404
     assert not AccessLogEntry.objects.filter(citizen=randers_world["viborg"]).exists()
+
+
+def test_hospital_staff_see_their_own_department_unless_their_membership_is_on_the_hospital(
+    make_user: Any, make_citizen: Any, make_course: Any
+) -> None:
+    """#16: a ward nurse at Regionspsykiatrien Randers does not see the region's psychiatric patients in other
+    towns; a discharge coordinator whose membership is on the hospital sees them all (docs/users.md)."""
+    from sektorbro.courses.selectors import courses_visible_to
+
+    nurse = make_user("psyk.randers", "ward_nurse", "psykiatrien-randers")
+    coordinator = make_user("psyk.koordinator", "discharge_coordinator", "psykiatrien")
+    in_randers = make_citizen("730", "Psyk Randers")
+    make_course(
+        in_randers, hospital_key="psykiatrien", department_key="psykiatrien-randers", area="psychiatric"
+    )
+    in_aarhus = make_citizen("751", "Psyk Aarhus")
+    make_course(
+        in_aarhus, hospital_key="psykiatrien", department_key="psykiatrien-auh-psykose", area="psychiatric"
+    )
+    assert set(names(nurse)) == {"Psyk Randers"}
+    assert {c.citizen.name for c in courses_visible_to(nurse)} == {"Psyk Randers"}
+    assert {"Psyk Randers", "Psyk Aarhus"} <= set(names(coordinator))
+    assert {c.citizen.name for c in courses_visible_to(coordinator)} == {"Psyk Randers", "Psyk Aarhus"}
+    assert care_relation_ids(nurse, [in_aarhus]) == set()
+
+
+def test_a_course_not_placed_at_a_department_is_seen_by_the_whole_hospital(
+    make_user: Any, make_citizen: Any, make_course: Any
+) -> None:
+    from sektorbro.courses.selectors import courses_visible_to
+
+    nurse = make_user("ortho.randers", "ward_nurse", "rhr-ortopaedi")
+    make_course(make_citizen("730", "Uden Afdeling"), department_key=None)
+    make_course(make_citizen("730", "Paa Medicin"))
+    assert {c.citizen.name for c in courses_visible_to(nurse)} == {"Uden Afdeling"}

@@ -38,6 +38,12 @@ CASES = [
          "visitator_viborg"),
     Case("citizens:detail (hospital)", "get", lambda w: f"/borgere/{cid('viborg_at_randers')(w)}/",
          "ward_nurse_randers", "gp_randers"),
+    # Need to know at the hospital (#16): a nurse on another ward of the same hospital does not see the course.
+    Case("citizens:detail (other ward)", "get", lambda w: f"/borgere/{cid('viborg_at_randers')(w)}/",
+         "ward_nurse_randers", "ortho_nurse_randers"),
+    Case("courses:detail (other ward)", "get",
+         lambda w: f"/forloeb/{w['viborg_at_randers'].courses.get().public_id}/", "ward_nurse_randers",
+         "ortho_nurse_randers"),
     Case("citizens:detail (gp)", "get", lambda w: f"/borgere/{cid('randers_admitted')(w)}/", "gp_randers",
          "analyst"),
     Case("citizens:detail (social)", "get", lambda w: f"/borgere/{cid('social')(w)}/", "social_randers",
