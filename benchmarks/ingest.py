@@ -30,13 +30,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-TEMPLATE_DIR = (
-    Path(__file__).resolve().parents[1].parent
-    / "shared"
-    / "medcom-examples"
-    / "hospitalnotification"
-    / "ig-examples"
-)
+from tests.corpus import examples_dir
+
+TEMPLATE_DIR = examples_dir() / "hospitalnotification" / "ig-examples"  # MEDCOM_EXAMPLES
 STIN = "Bundle-a5e5b880-c087-4055-b9ec-99108695f81d.json"
 SLHJ = "Bundle-f4aa42a4-86db-4e68-9b38-9dda0dfd5774.json"
 

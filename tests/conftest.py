@@ -1,4 +1,5 @@
-"""Shared fixtures: the personas every permission test uses, and citizens around them.
+"""Shared fixtures: the personas every permission test uses, and citizens around them; ``medcom_examples`` for
+the tests that read MedCom's official examples (see ``tests/corpus.py``).
 
 The reference data (municipalities, clusters, units) is loaded by a data migration, so it is present in every
 test database.
@@ -9,13 +10,23 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.corpus import require_examples
+
 CPH = ZoneInfo("Europe/Copenhagen")
 _serial = itertools.count(1)
+
+
+@pytest.fixture
+def medcom_examples() -> Path:
+    """The folder of MedCom's official examples (``MEDCOM_EXAMPLES``): skips the test when it is missing, fails
+    under ``CI=true``. Whole modules use it with ``pytestmark = pytest.mark.usefixtures("medcom_examples")``."""
+    return require_examples()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import itertools
 import json
+import logging
 import os
 import shutil
 import sys
@@ -340,6 +341,9 @@ def spark_session(*, cores: int = 2, memory: str = "2g") -> Any:
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    # py4j logs every socket it opens and closes at INFO, and closes the last ones from ``__del__`` while the
+    # interpreter exits, after the console (or a test run's captured stream) is gone: only its warnings matter.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     from pyspark.sql import SparkSession
 
     warehouse = Path(tempfile.gettempdir()) / "sektorbro-spark-warehouse"
@@ -358,6 +362,19 @@ def spark_session(*, cores: int = 2, memory: str = "2g") -> Any:
     )
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def stop_spark(session: Any) -> None:
+    """Stop a session from :func:`spark_session` and close the Python side's connections to its JVM now, rather
+    than from finalisers at interpreter exit."""
+    from pyspark import SparkContext
+
+    session.stop()
+    gateway = SparkContext._gateway
+    if gateway is not None:
+        gateway.shutdown()
+        SparkContext._gateway = None
+        SparkContext._jvm = None
 
 
 class SparkBackend:

@@ -11,8 +11,8 @@ import pytest
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
     """One local Spark session (local[2]) for every Spark test; started only when a Spark test runs."""
-    from sektorbro.indicators.engine import spark_session
+    from sektorbro.indicators.engine import spark_session, stop_spark
 
     session = spark_session(cores=2)
     yield session
-    session.stop()
+    stop_spark(session)

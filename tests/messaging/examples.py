@@ -1,4 +1,6 @@
-"""Where MedCom's published examples live (referenced in place, never copied), and how each folder is judged."""
+"""Where MedCom's published examples live (referenced in place, never copied; ``tests.corpus`` finds them), and how
+each folder is judged. Reading a file through :func:`example` or :func:`example_files` skips the test when the
+examples are absent (fails under ``CI=true``)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ import pytest
 
 from sektorbro.messaging.medcom import fhirjson
 from sektorbro.messaging.medcom.build import Author, Organisation, Patient
+from tests.corpus import examples_dir, require_examples
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "medcom-examples"
+EXAMPLES = examples_dir()
 HN = EXAMPLES / "hospitalnotification" / "ig-examples"
 CC = EXAMPLES / "carecommunication" / "ig-examples"
 CC_TEST = EXAMPLES / "carecommunication" / "test-examples"
@@ -44,12 +47,12 @@ WARD_NURSE = Author(given="Bo", family="Berg", phone="78421000", role_text="Afde
 
 def example_files() -> list[Path]:
     """Every message bundle among the examples (JSON and XML)."""
-    if not EXAMPLES.is_dir():
-        pytest.fail(f"MedCom examples not found at {EXAMPLES} (expected the shared/medcom-examples folder)")
+    require_examples()
     return sorted(p for p in EXAMPLES.rglob("Bundle-*") if p.suffix in (".json", ".xml"))
 
 
 def example(folder: Path, name: str) -> bytes:
+    require_examples()
     path = folder / name
     if not path.is_file():
         pytest.fail(f"MedCom example {path} not found")

@@ -310,6 +310,7 @@ def test_any_text_builds_a_valid_message(text: str, category: str, topic: str) -
     ],
     ids=lambda p: p.name,
 )
+@pytest.mark.usefixtures("medcom_examples")
 def test_a_positive_acknowledgement(path: Any) -> None:
     received = validate_message(path.read_bytes())
     ack = read(build.acknowledgement_message(received, code="ok", now=NOW))

@@ -6,6 +6,8 @@ import json
 from io import StringIO
 from pathlib import Path
 
+import pytest
+
 from sektorbro.messaging.medcom import extract
 from sektorbro.messaging.medcom.cli import ack_main, main, validate_main
 from sektorbro.messaging.medcom.validate import validate_message
@@ -14,6 +16,7 @@ from tests.messaging.examples import HN, NOW, find
 GOOD = HN / "Bundle-a5e5b880-c087-4055-b9ec-99108695f81d.xml"
 
 
+@pytest.mark.usefixtures("medcom_examples")
 def test_validate_prints_ok_or_invalid_with_one_line_per_error(tmp_path: Path) -> None:
     out = StringIO()
     assert validate_main([str(GOOD)], out) == 0 and out.getvalue() == f"OK {GOOD}\n"
@@ -32,12 +35,14 @@ def test_validate_prints_ok_or_invalid_with_one_line_per_error(tmp_path: Path) -
     assert lines[-1].startswith("  Bundle Bundle [mc-parse] invalid JSON at line 1")
 
 
+@pytest.mark.usefixtures("medcom_examples")
 def test_validate_searches_folders_and_can_show_warnings() -> None:
     out = StringIO()
     assert validate_main([str(HN)], out, warnings=True) == 0
     assert out.getvalue().count("OK ") == 24
 
 
+@pytest.mark.usefixtures("medcom_examples")
 def test_ack_prints_a_positive_acknowledgement_as_json() -> None:
     out = StringIO()
     assert ack_main(str(GOOD), out, StringIO(), now=NOW) == 0
@@ -47,6 +52,7 @@ def test_ack_prints_a_positive_acknowledgement_as_json() -> None:
     assert json.loads(out.getvalue())["entry"][0]["resource"]["response"]["code"] == "ok"
 
 
+@pytest.mark.usefixtures("medcom_examples")
 def test_ack_prints_a_negative_acknowledgement_as_xml() -> None:
     out = StringIO()
     assert ack_main(str(find("Bundle-R-Tek-N-")), out, StringIO(), fmt="xml", now=NOW) == 0
@@ -65,6 +71,7 @@ def test_ack_explains_when_there_is_nobody_to_answer(tmp_path: Path) -> None:
     assert ack_main(str(tmp_path / "missing.json"), out, err) == 2
 
 
+@pytest.mark.usefixtures("medcom_examples")
 def test_the_module_entry_point(capsys: object) -> None:
     assert main(["validate", str(GOOD)]) == 0
     assert main(["ack", str(GOOD), "--format", "xml"]) == 0

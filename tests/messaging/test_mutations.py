@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -18,13 +19,35 @@ from sektorbro.messaging.medcom.issues import RULES
 from sektorbro.messaging.medcom.validate import ValidationResult, validate_message
 from tests.messaging.examples import ACK, CC, HN, NOW, example
 
-BASES = {
-    "STIN": json.loads(example(HN, "Bundle-a5e5b880-c087-4055-b9ec-99108695f81d.json")),
-    "SLOR": json.loads(example(HN, "Bundle-e94de8ee-bd94-475e-b454-b8fbbef8a685.json")),
-    "CC-all": json.loads(example(CC, "Bundle-gfd00bc2-9c26-4174-934e-f6e4360845de.json")),
-    "CC-reply": json.loads(example(CC, "Bundle-b56549f7-ed10-422d-8088-f7222b686e46.json")),
-    "ACK-fatal": json.loads(example(ACK, "Bundle-bc9535ef-ed94-4060-a928-7baddec7ee71.json")),
+BASE_FILES = {
+    "STIN": (HN, "Bundle-a5e5b880-c087-4055-b9ec-99108695f81d.json"),
+    "SLOR": (HN, "Bundle-e94de8ee-bd94-475e-b454-b8fbbef8a685.json"),
+    "CC-all": (CC, "Bundle-gfd00bc2-9c26-4174-934e-f6e4360845de.json"),
+    "CC-reply": (CC, "Bundle-b56549f7-ed10-422d-8088-f7222b686e46.json"),
+    "ACK-fatal": (ACK, "Bundle-bc9535ef-ed94-4060-a928-7baddec7ee71.json"),
 }
+
+
+@functools.cache
+def _read_base(key: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(example(*BASE_FILES[key]))
+    return data
+
+
+class _Bases(Mapping[str, dict[str, Any]]):
+    """The official examples the mutations start from, read at first use (a test without them is skipped)."""
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        return _read_base(key)  # callers copy before they mutate
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(BASE_FILES)
+
+    def __len__(self) -> int:
+        return len(BASE_FILES)
+
+
+BASES = _Bases()
 HN_BASES = ["STIN", "SLOR"]
 CC_BASES = ["CC-all", "CC-reply"]
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

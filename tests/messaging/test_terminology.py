@@ -14,6 +14,7 @@ from sektorbro.messaging.medcom import terminology as t
 from tests.messaging.examples import EXAMPLES
 
 PACKAGES = EXAMPLES / "packages"
+pytestmark = pytest.mark.usefixtures("medcom_examples")
 
 
 @cache

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sektorbro.accounts.models import ApiToken
 from sektorbro.messaging.models import InboxMessage, InboxStatus
+from tests.corpus import examples_dir
 
 pytestmark = pytest.mark.django_db
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "medcom-examples"
+EXAMPLES = examples_dir()
 VALID = EXAMPLES / "hospitalnotification/ig-examples/Bundle-a5e5b880-c087-4055-b9ec-99108695f81d.xml"
 INVALID = (
     EXAMPLES
@@ -23,6 +23,7 @@ def token(make_user: Any) -> str:
     return ApiToken.issue(user=system, name="EPJ gateway")[1]
 
 
+@pytest.mark.usefixtures("medcom_examples")
 def test_the_http_endpoint_accepts_with_202_and_rejects_with_an_operation_outcome(
     client: Any, token: str
 ) -> None:
@@ -48,6 +49,7 @@ def test_the_http_endpoint_accepts_with_202_and_rejects_with_an_operation_outcom
     assert InboxMessage.objects.count() == 2  # the rejected message is kept too
 
 
+@pytest.mark.usefixtures("medcom_examples")
 def test_the_http_endpoint_needs_a_token(client: Any, login: Any, personas: dict[str, Any]) -> None:
     assert (
         client.post(

@@ -16,9 +16,10 @@ from sektorbro.messaging import ingest
 from sektorbro.messaging.folder import drain_folder
 from sektorbro.messaging.models import InboxMessage, InboxStatus, OutboxMessage
 from sektorbro.organisations.models import OrganisationUnit
+from tests.corpus import examples_dir
 
-pytestmark = pytest.mark.django_db
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "medcom-examples"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("medcom_examples")]
+EXAMPLES = examples_dir()
 HN = EXAMPLES / "hospitalnotification" / "ig-examples"
 STIN, RE_STIN, AN_STIN = (
     "a5e5b880-c087-4055-b9ec-99108695f81d",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,17 +13,13 @@ from sektorbro.courses.models import Course, CourseEvent
 from sektorbro.messaging import ingest
 from sektorbro.messaging.models import InboxMessage, InboxStatus
 from sektorbro.organisations.models import OrganisationUnit
+from tests.corpus import examples_dir
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "medcom-examples"
-STIN = json.loads(
-    (
-        EXAMPLES / "hospitalnotification/ig-examples/Bundle-a5e5b880-c087-4055-b9ec-99108695f81d.json"
-    ).read_text()
-)
+STIN = "hospitalnotification/ig-examples/Bundle-a5e5b880-c087-4055-b9ec-99108695f81d.json"
 
 
 def mutate(kind: str, cut: int) -> bytes:
-    data = json.loads(json.dumps(STIN))
+    data = json.loads((examples_dir() / STIN).read_text())
     resources = {e["resource"]["resourceType"]: e["resource"] for e in data["entry"]}
     match kind:
         case "drop-encounter-start":
@@ -46,6 +41,7 @@ KINDS = ["drop-encounter-start", "break-reference", "wrong-class", "bad-cpr", "n
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("medcom_examples")
 def test_mutated_notifications_are_rejected_and_nothing_is_written() -> None:
     OrganisationUnit.objects.filter(key="visitation-730").update(
         location_number="5790001348120", sor_code="953741000016009"
