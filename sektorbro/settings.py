@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sektorbro.indicators",
     "sektorbro.overview",
     "sektorbro.demo",
+    "sektorbro.governance",
 ]
 
 MIDDLEWARE = [
