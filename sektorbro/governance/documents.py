@@ -41,13 +41,13 @@ class _LineDecoder(json.JSONDecoder):
 
         def parse_object(s_and_end: tuple[str, int], *args: Any, **kwargs: Any) -> tuple[Any, int]:
             s, end = s_and_end
-            pairs, new_end = json.decoder.JSONObject(s_and_end, *args, **kwargs)
+            pairs, new_end = json.decoder.JSONObject(s_and_end, *args, **kwargs)  # type: ignore[attr-defined]
             obj = _Obj(pairs)
             obj.line = s.count("\n", 0, end) + 1
             return obj, new_end
 
-        self.parse_object = parse_object  # type: ignore[assignment]
-        self.scan_once = json.scanner.py_make_scanner(self)
+        self.parse_object = parse_object
+        self.scan_once = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
 
 
 def parse(text: str) -> Any:
