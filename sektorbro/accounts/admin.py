@@ -28,7 +28,8 @@ class UserAdmin(DjangoUserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at", "revoked_at"]
-    fields = ["user", "name", *readonly_fields]
+    fields = ["user", "name", "senders", *readonly_fields]
+    filter_horizontal = ["senders"]
     actions = ["revoke"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -36,7 +37,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         token, key = ApiToken.issue(user=obj.user, name=obj.name)
-        obj.pk = token.pk
+        obj.pk = token.pk  # the admin saves the chosen senders on this row after save_model
         obj.prefix, obj.key_hash, obj.created_at = token.prefix, token.key_hash, token.created_at
         self.message_user(
             request,

@@ -13,11 +13,13 @@ class TokenAuth(HttpBearer):
     same access selector applies to systems as to people."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = ApiToken.authenticate(token)
-        if user is not None:
-            request.user = user
-            request.api_channel = "api-token"  # type: ignore[attr-defined]
-        return user
+        found = ApiToken.find(token)
+        if found is None:
+            return None
+        request.user = found.user
+        request.api_channel = "api-token"  # type: ignore[attr-defined]
+        request.api_token = found  # type: ignore[attr-defined]
+        return found.user
 
 
 class BrowserSessionAuth(SessionAuth):

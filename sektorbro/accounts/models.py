@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -108,12 +109,26 @@ class Membership(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for a system integration. Only a hash is stored; the key is shown once."""
+    """A bearer token for a system integration. Only a hash is stored; the key is shown once.
+
+    ``senders`` are the organisations the token delivers MedCom messages for: one for a hospital's or a
+    municipality's own system, several for a message gateway acting for them. A token without senders (a
+    person's token) cannot deliver MedCom messages at all."""
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
     )
     name = models.CharField(_("name"), max_length=100)
+    senders = models.ManyToManyField(
+        OrganisationUnit,
+        blank=True,
+        related_name="+",
+        verbose_name=_("delivers MedCom messages for"),
+        help_text=_(
+            "The organisations whose messages this token may deliver (their sub-units included). "
+            "Empty: the token cannot deliver MedCom messages."
+        ),
+    )
     prefix = models.CharField(_("prefix"), max_length=8, db_index=True)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -132,13 +147,17 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(
+        cls, *, user: User, name: str, senders: Iterable[OrganisationUnit] = ()
+    ) -> tuple[ApiToken, str]:
         key = "sb_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, prefix=key[:8], key_hash=cls.hash_key(key))
+        token.senders.set(list(senders))
         return token, key
 
     @classmethod
-    def authenticate(cls, key: str) -> User | None:
+    def find(cls, key: str) -> ApiToken | None:
+        """The live token with this key (its last use noted), or None."""
         token = (
             cls.objects.filter(key_hash=cls.hash_key(key), revoked_at__isnull=True, user__is_active=True)
             .select_related("user")
@@ -147,4 +166,9 @@ class ApiToken(models.Model):
         if token is None:
             return None
         cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-        return token.user
+        return token
+
+    @classmethod
+    def authenticate(cls, key: str) -> User | None:
+        token = cls.find(key)
+        return token.user if token is not None else None

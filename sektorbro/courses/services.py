@@ -461,7 +461,9 @@ class CourseBatch:
     The citizens, their courses (locked) and the courses' events are loaded once; every change passes the same
     checks as ``open_course`` and ``record_event`` and is kept in memory; ``flush`` writes all rows together.
     ``mark``/``rollback`` undo what one message staged when it turns out it cannot be applied, so a message
-    applies completely or not at all."""
+    applies completely or not at all. New citizens are inserted at ``flush``: when another worker has inserted
+    the same CPR number meanwhile, the insert waits for it and fails (IntegrityError); the caller takes its batch
+    again in a new transaction, which then loads and locks that citizen (get-or-create at batch level)."""
 
     def __init__(self) -> None:
         self._citizens: dict[str, Citizen] = {}
@@ -475,7 +477,7 @@ class CourseBatch:
         self._undo: list[Any] = []
 
     def load(self, cprs: set[str], *, again: bool = False) -> None:
-        """Load (and lock the courses of) the citizens with these CPR numbers. ``again``: also those asked for
+        """Load and lock the citizens with these CPR numbers and their courses. ``again``: also those asked for
         before, for what another worker committed since (a citizen or course that was not there yet)."""
         _require_transaction()
         wanted = {
@@ -483,7 +485,9 @@ class CourseBatch:
         }
         if not wanted:
             return
-        for citizen in Citizen.objects.filter(cpr__in=wanted):
+        # Locked in id order (the same order in every worker): a worker applying messages for one of these
+        # citizens is waited for, and what it committed is read below.
+        for citizen in Citizen.objects.select_for_update(of=("self",)).filter(cpr__in=wanted).order_by("pk"):
             self._citizens.setdefault(citizen.cpr, citizen)
         known = [c.pk for c in self._courses if c.pk is not None]
         courses = list(

@@ -1,15 +1,23 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
 from sektorbro.accounts.api_auth import TokenAuth
-from sektorbro.messaging import ingest
+from sektorbro.messaging import ingest, senders
 from sektorbro.messaging.models import InboxStatus
 
 router = Router(tags=["MedCom"], auth=TokenAuth())
+
+
+def _refused(diagnostics: str, sender: str) -> dict[str, Any]:
+    issue: dict[str, Any] = {"severity": "error", "code": "forbidden", "diagnostics": diagnostics}
+    if sender:
+        issue["expression"] = ["MessageHeader.sender"]
+    return {"resourceType": "OperationOutcome", "issue": [issue]}
 
 
 def _operation_outcome(errors: list[dict[str, Any]], fallback: str) -> dict[str, Any]:
@@ -28,16 +36,39 @@ def _operation_outcome(errors: list[dict[str, Any]], fallback: str) -> dict[str,
 @router.post(
     "/messages",
     summary="Deliver a MedCom FHIR message (JSON or XML). 202 when stored and accepted for processing, "
-    "400 with an OperationOutcome when rejected.",
+    "400 with an OperationOutcome when rejected (a resend gets its first copy's answer), 403 with an "
+    "OperationOutcome when the token may not deliver for the message's sender.",
     openapi_extra={"requestBody": {"content": {"application/fhir+json": {}, "application/fhir+xml": {}}}},
 )
 def deliver(request: HttpRequest) -> HttpResponse:
     raw = request.body
     if not raw.strip():
         return JsonResponse(_operation_outcome([], "the request body is empty"), status=400)
-    message = ingest.ingest(raw, transport="http", sender_label=f"api:{request.user.get_username()}")
-    if message.status == InboxStatus.REJECTED:
-        return JsonResponse(_operation_outcome(message.errors, message.reason), status=400)
+    delivered_by = f"api:{request.user.get_username()}"
+    token = getattr(request, "api_token", None)
+    allowed = list(token.senders.all()) if token is not None else []
+    refused = senders.refusal(raw, allowed)
+    if refused is not None:  # refused before anything is stored
+        senders.log_refusal(
+            refused,
+            transport="http",
+            delivered_by=f"{delivered_by} (token {token.prefix if token else '-'}…)",
+            actor=request.user,
+            sha256=hashlib.sha256(raw).hexdigest(),
+        )
+        if not allowed:
+            text = (
+                "This token does not deliver MedCom messages (it belongs to a person, not to an integration)."
+            )
+        else:
+            text = f"The token may not deliver messages from the sender {refused.sender}."
+        return JsonResponse(_refused(text, refused.sender), status=403)
+    message = ingest.ingest(raw, transport="http", sender_label=delivered_by)
+    first = (
+        message.duplicate_of if message.status == InboxStatus.DUPLICATE and message.duplicate_of else message
+    )
+    if first.status == InboxStatus.REJECTED:  # a resend of a rejected message gets the same answer
+        return JsonResponse(_operation_outcome(first.errors, first.reason), status=400)
     return JsonResponse(
         {"id": str(message.public_id), "message_id": message.message_id, "status": message.status}, status=202
     )

@@ -1,12 +1,19 @@
-"""The folder-drop transport: every file put in a folder is ingested and moved to done/ or failed/."""
+"""The folder-drop transport: every file put in a folder is ingested and moved to done/ or failed/.
+
+A drop folder belongs to named sender organisations (``sektorbro medcom watch FOLDER --sender UNIT``): a file
+whose message speaks for another organisation is not stored; it is moved to refused/ with a ``.reason.txt``
+beside it and logged as a security event."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sektorbro.messaging import ingest
+from sektorbro.messaging import ingest, senders
 from sektorbro.messaging.models import InboxMessage, InboxStatus
+from sektorbro.organisations.models import OrganisationUnit
 
 SUFFIXES = (".json", ".xml")
 
@@ -18,8 +25,10 @@ class Summary:
     rejected: int = 0
     queued: int = 0
     unapplicable: int = 0
+    refused: int = 0
     rejected_files: list[str] = field(default_factory=list)
     quarantined_files: list[str] = field(default_factory=list)
+    refused_files: list[str] = field(default_factory=list)
 
     def count(self, status: str, name: str) -> None:
         match status:
@@ -43,6 +52,7 @@ class Summary:
             "rejected": self.rejected,
             "queued": self.queued,
             "unapplicable": self.unapplicable,
+            "refused": self.refused,
         }
 
 
@@ -55,7 +65,7 @@ def files_in(paths: list[Path]) -> list[Path]:
                 for p in path.rglob("*")
                 if p.is_file()
                 and p.suffix.lower() in SUFFIXES
-                and not any(part in ("done", "failed") for part in p.relative_to(path).parts[:-1])
+                and not any(part in KEPT for part in p.relative_to(path).parts[:-1])
             )
         else:
             found.append(path)
@@ -63,6 +73,29 @@ def files_in(paths: list[Path]) -> list[Path]:
 
 
 CHUNK = 100
+KEPT = ("done", "failed", "refused")
+
+
+def _sort_out(
+    files: list[tuple[Path, bytes]], allowed: Sequence[OrganisationUnit] | None, transport: str, where: str
+) -> tuple[list[tuple[Path, bytes]], list[tuple[Path, senders.Refusal]]]:
+    """Split files into those the drop may deliver and those refused for their sender (logged as security
+    events). ``allowed`` None: no sender binding (the operator's own import)."""
+    if allowed is None:
+        return files, []
+    accepted: list[tuple[Path, bytes]] = []
+    refused: list[tuple[Path, senders.Refusal]] = []
+    for path, raw in files:
+        refusal = senders.refusal(raw, allowed)
+        if refusal is None:
+            accepted.append((path, raw))
+            continue
+        senders.log_refusal(
+            refusal, transport=transport, delivered_by=f"{transport}:{where}/{path.name}"[:300],
+            sha256=hashlib.sha256(raw).hexdigest(),
+        )  # fmt: skip
+        refused.append((path, refusal))
+    return accepted, refused
 
 
 def _ingest_chunks(files: list[tuple[Path, bytes]], transport: str) -> list[tuple[Path, InboxMessage]]:
@@ -86,7 +119,11 @@ def _reason(message: InboxMessage) -> str:
     )
 
 
-def ingest_paths(paths: list[Path], *, transport: str = "cli") -> tuple[Summary, dict[str, str]]:
+def ingest_paths(
+    paths: list[Path], *, transport: str = "cli", allowed: Sequence[OrganisationUnit] | None = None
+) -> tuple[Summary, dict[str, str]]:
+    """Ingest files and folders; with ``allowed``, only messages from those senders (others are refused and
+    left where they are)."""
     summary = Summary()
     reasons: dict[str, str] = {}
     readable: list[tuple[Path, bytes]] = []
@@ -97,6 +134,11 @@ def ingest_paths(paths: list[Path], *, transport: str = "cli") -> tuple[Summary,
             summary.rejected += 1
             summary.rejected_files.append(str(file))
             reasons[str(file)] = f"cannot be read: {exc.strerror or exc}"
+    readable, refused = _sort_out(readable, allowed, transport, "files")
+    for file, refusal in refused:
+        summary.refused += 1
+        summary.refused_files.append(str(file))
+        reasons[str(file)] = f"refused: {refusal.reason}"
     for file, message in _ingest_chunks(readable, transport):
         summary.count(message.status, str(file))
         if message.status in (InboxStatus.REJECTED, InboxStatus.UNAPPLICABLE):
@@ -104,14 +146,23 @@ def ingest_paths(paths: list[Path], *, transport: str = "cli") -> tuple[Summary,
     return summary, reasons
 
 
-def drain_folder(folder: Path) -> Summary:
-    """Process every file in ``folder`` once, moving each to done/ (accepted, duplicate, queued) or failed/."""
+def drain_folder(folder: Path, *, allowed: Sequence[OrganisationUnit]) -> Summary:
+    """Process every file in ``folder`` once, moving each to done/ (accepted, duplicate, queued) or failed/; a
+    file whose sender is not among ``allowed`` (the folder's sender organisations) is not stored but moved to
+    refused/ with the reason in ``NAME.reason.txt``."""
     summary = Summary()
-    done, failed = folder / "done", folder / "failed"
+    done, failed, refused_dir = folder / "done", folder / "failed", folder / "refused"
     done.mkdir(parents=True, exist_ok=True)
     failed.mkdir(parents=True, exist_ok=True)
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
-    for file, message in _ingest_chunks([(f, f.read_bytes()) for f in files], "folder"):
+    readable, refused = _sort_out([(f, f.read_bytes()) for f in files], allowed, "folder", folder.name)
+    for file, refusal in refused:
+        refused_dir.mkdir(parents=True, exist_ok=True)
+        summary.refused += 1
+        summary.refused_files.append(file.name)
+        (refused_dir / f"{file.name}.reason.txt").write_text(refusal.reason + "\n", encoding="utf-8")
+        file.replace(refused_dir / file.name)
+    for file, message in _ingest_chunks(readable, "folder"):
         summary.count(message.status, file.name)
         target = failed if message.status in (InboxStatus.REJECTED, InboxStatus.UNAPPLICABLE) else done
         file.replace(target / f"{message.public_id}-{file.name}")

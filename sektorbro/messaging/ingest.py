@@ -1,7 +1,8 @@
 """Ingestion: every received message is stored first, then processed in one transaction that either applies
 it completely (course events, an acknowledgement in the outbox) or changes nothing but its own status.
 
-Outcomes: accepted, duplicate (same MessageHeader id as an earlier message: answered again, applied once),
+Outcomes: accepted, duplicate (the same MessageHeader id from the same sender as an earlier message, whatever
+became of that one: answered as it was, never applied again),
 rejected (invalid: negative acknowledgement), queued (follows a message not received yet: waits), unapplicable
 (valid, but Sektorbro cannot place it, e.g. an unknown sending hospital: kept in quarantine for staff to fix
 and process again)."""
@@ -16,7 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from sektorbro.core.bulk import update_rows
 from sektorbro.courses import services as course_services
 from sektorbro.courses.models import Course, CourseEvent
 from sektorbro.messaging.medcom import build, extract
+from sektorbro.messaging.medcom.issues import ValidationIssue
 from sektorbro.messaging.medcom.validate import Checked, check
 from sektorbro.messaging.models import InboxMessage, InboxStatus, MessageKind, OutboxMessage
 from sektorbro.organisations.models import OrganisationUnit
@@ -409,12 +411,21 @@ def _apply_acknowledgement(message: InboxMessage, extracted: Facts, context: Con
     return Applied(f"Kvittering ({ack.code}) registreret på den sendte meddelelse.")
 
 
-def _ack(message: InboxMessage, checked: Checked, extracted: Facts | None, code: str) -> OutboxMessage | None:
-    """The acknowledgement for a processed message, not yet saved (the batch inserts them together)."""
+def _ack(
+    message: InboxMessage,
+    checked: Checked,
+    extracted: Facts | None,
+    code: str,
+    issues: list[ValidationIssue] | None = None,
+) -> OutboxMessage | None:
+    """The acknowledgement for a processed message, not yet saved (the batch inserts them together).
+    ``issues``: those to answer with instead of the message's own (a duplicate gets its first copy's)."""
     if message.kind == MessageKind.ACKNOWLEDGEMENT:
         return None  # acknowledgements are never acknowledged
     try:
-        bundle = build.acknowledgement(checked, code=code, issues=checked.issues, now=timezone.now())
+        bundle = build.acknowledgement(
+            checked, code=code, issues=checked.issues if issues is None else issues, now=timezone.now()
+        )
     except build.CannotAcknowledge:
         return None
     facts = extracted.common if extracted is not None else extract.common(checked)
@@ -434,6 +445,16 @@ def _ack(message: InboxMessage, checked: Checked, extracted: Facts | None, code:
     )
 
 
+def delivery_key(facts: extract.MessageFacts) -> str:
+    """What identifies one delivery: the sender (location number, else SOR code) and the MessageHeader id. Every
+    copy of a message has the same key; the first copy processed holds it (unique in the database)."""
+    if not facts.message_id:
+        return ""
+    sender = facts.sender
+    who = (sender.gln or (f"sor:{sender.sor}" if sender.sor else "")) if sender else ""
+    return f"{who[:60] or '-'}|{facts.message_id[:120]}"
+
+
 # Everything about an inbox row except the raw bytes (never rewritten) and the arrival facts.
 PROCESSED_FIELDS = [
     "content_type",
@@ -448,6 +469,7 @@ PROCESSED_FIELDS = [
     "citizen",
     "course",
     "duplicate_of",
+    "delivery_key",
     "status",
     "reason",
     "errors",
@@ -492,13 +514,17 @@ def _decide(
 ) -> str | None:
     """Decide and stage one message; returns the acknowledgement code to answer with. A valid message is
     acknowledged positively when it is received, also when it waits for an earlier one or is quarantined for
-    staff to place it; it is not acknowledged again when it is applied later (one answer per message)."""
-    if earlier is not None and earlier.status in (InboxStatus.ACCEPTED, InboxStatus.REJECTED):
+    staff to place it; it is not acknowledged again when it is applied later (one answer per message).
+
+    ``earlier`` is the first copy of the same delivery, in whatever state (accepted, rejected, queued,
+    quarantined): this copy is then a duplicate, answered as the first copy was and never applied."""
+    if earlier is not None:
         message.status = InboxStatus.DUPLICATE
         message.duplicate_of = earlier
+        message.delivery_key = ""
         message.reason = "Samme meddelelse (MessageHeader.id) er modtaget før; den anvendes ikke igen."
         message.citizen, message.course = earlier.citizen, earlier.course
-        return "ok" if earlier.status == InboxStatus.ACCEPTED else "fatal-error"
+        return "fatal-error" if earlier.status == InboxStatus.REJECTED else "ok"
     if not checked.valid or extracted is None:
         message.status = InboxStatus.REJECTED
         message.reason = "Meddelelsen er ugyldig og er afvist med en negativ kvittering."
@@ -546,6 +572,17 @@ def _decide(
     return "ok"
 
 
+ATTEMPTS = 5
+
+
+def _conflict(exc: Exception) -> bool:
+    """A conflict with another worker's commit that taking the batch again resolves: a unique key it wrote first
+    (the same delivery, a new citizen with the same CPR number) or a deadlock PostgreSQL broke."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return getattr(getattr(exc, "__cause__", None), "sqlstate", None) in ("40P01", "40001")
+
+
 def process_batch(
     pks: list[int], *, worker: str = "ingest", reprocessing: bool = False
 ) -> list[InboxMessage]:
@@ -554,7 +591,30 @@ def process_batch(
     Each message applies completely or not at all (what it staged is undone when it cannot be applied); if the
     process dies part-way, the whole batch rolls back and every message in it is still stored as received, to
     be processed again. Messages another worker holds are skipped. Messages that were waiting for one accepted
-    here are processed right after the batch commits. Returns the processed rows with their outcome."""
+    here are processed right after the batch commits. Returns the processed rows with their outcome.
+
+    Exactly once, also between workers: the citizens a batch names are locked (and their courses), so two
+    workers applying messages for one citizen take turns and the second sees what the first did; the first copy
+    of a delivery holds its key (unique in the database) and a new citizen's CPR number is unique, so when two
+    workers race to write either, the database makes the second wait for the first and refuses its write; the
+    second batch is then rolled back and taken again, and finds the first copy (a duplicate) or the citizen."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            rows, released = _process_batch_once(pks, worker=worker, reprocessing=reprocessing)
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == ATTEMPTS or not _conflict(exc):
+                raise
+            log.info("inbox batch conflicted with another worker (%s); taking it again", type(exc).__name__)
+            continue
+        if released:
+            process_batch(released, worker=worker)
+        return rows
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _process_batch_once(
+    pks: list[int], *, worker: str, reprocessing: bool
+) -> tuple[list[InboxMessage], list[int]]:
     allowed = [InboxStatus.RECEIVED, InboxStatus.QUEUED] + (
         [InboxStatus.UNAPPLICABLE] if reprocessing else []
     )
@@ -565,34 +625,39 @@ def process_batch(
             .order_by("id")
         )
         if not rows:
-            return []
+            return [], []
         read = [_read(message) for message in rows]
+        keys = {
+            message.pk: delivery_key(extracted.common) if extracted is not None else ""
+            for message, (_checked, extracted) in zip(rows, read, strict=True)
+        }
         context = Context(course_services.CourseBatch(), set())
         cprs: set[str] = set()
         for _checked, extracted in read:
             if extracted is not None and extracted.common.patient_cpr:
                 with contextlib.suppress(InvalidCpr):  # such a message is refused with its reason below
                     cprs.add(parse_cpr(extracted.common.patient_cpr).digits)
-        context.courses.load(cprs)
-        ids = [m.message_id for m in rows if m.message_id]
-        earlier: dict[str, InboxMessage] = {}
-        for found in (
-            InboxMessage.objects.filter(message_id__in=ids)
+        context.courses.load(cprs)  # locks the citizens: a worker busy with one of them is waited for
+        # The first copy of each delivery stored before this batch, whatever became of it (read after the locks,
+        # so what a worker that held them committed is seen).
+        earlier: dict[str, InboxMessage] = {
+            found.delivery_key: found
+            for found in InboxMessage.objects.filter(delivery_key__in=[k for k in keys.values() if k])
             .exclude(pk__in=[m.pk for m in rows])
-            .exclude(status__in=[InboxStatus.RECEIVED, InboxStatus.DUPLICATE])
             .select_related("citizen", "course")
-            .order_by("-id")
-        ):
-            earlier[found.message_id] = found  # the first one wins (descending order)
-        answers: list[tuple[InboxMessage, Checked, Facts | None, str]] = []
+        }
+        answers: list[tuple[InboxMessage, Checked, Facts | None, str, InboxMessage | None]] = []
         for message, (checked, extracted) in zip(rows, read, strict=True):
             message.claimed_by = worker
             message.attempts += 1
-            code = _decide(message, checked, extracted, earlier.get(message.message_id), context)
+            key = keys[message.pk]
+            first = earlier.get(key) if key else None
+            code = _decide(message, checked, extracted, first, context)
             if code is not None:
-                answers.append((message, checked, extracted, code))
-            if message.message_id and message.status in (InboxStatus.ACCEPTED, InboxStatus.REJECTED):
-                earlier.setdefault(message.message_id, message)
+                answers.append((message, checked, extracted, code, first))
+            if key and first is None:
+                message.delivery_key = key  # this copy is the first: it holds the delivery
+                earlier[key] = message
         context.courses.flush()
         update_rows(rows, PROCESSED_FIELDS)
         answered = set(
@@ -602,7 +667,11 @@ def process_batch(
         )  # queued or quarantined earlier and acknowledged then
         OutboxMessage.objects.bulk_create(
             ack
-            for ack in (_ack(m, c, e, code) for m, c, e, code in answers if m.pk not in answered)
+            for ack in (
+                _ack(m, c, e, code, first_issues(first) if first is not None else None)
+                for m, c, e, code, first in answers
+                if m.pk not in answered
+            )
             if ack is not None
         )
         accepted = sorted(context.accepted)
@@ -616,9 +685,22 @@ def process_batch(
             if accepted
             else []
         )
-    if released:
-        process_batch(released, worker=worker)
-    return rows
+    return rows, released
+
+
+def first_issues(first: InboxMessage) -> list[ValidationIssue]:
+    """The problems the first copy of a delivery was answered with (a duplicate is answered the same)."""
+    return [
+        ValidationIssue(
+            str(e.get("resource", "")),
+            str(e.get("path", "")),
+            str(e.get("rule", "")),
+            str(e.get("message", "")),
+            "warning" if e.get("severity") == "warning" else "error",
+        )
+        for e in first.errors or []
+        if isinstance(e, dict)
+    ]
 
 
 def process(message: InboxMessage, *, worker: str = "ingest", reprocessing: bool = False) -> InboxMessage:

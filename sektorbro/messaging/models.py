@@ -75,12 +75,23 @@ class InboxMessage(models.Model):
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # What identifies a delivery (the sender and its MessageHeader id), held by the first copy processed only;
+    # every later copy is kept as a duplicate pointing at it. Unique in the database: two workers processing
+    # copies of one message at the same moment cannot both apply it.
+    delivery_key = models.CharField(_("delivery"), max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("received message")
         verbose_name_plural = _("received messages")
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["status", "id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delivery_key"],
+                condition=~models.Q(delivery_key=""),
+                name="inbox_one_first_copy_per_delivery",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.message_id or self.public_id} ({self.status})"

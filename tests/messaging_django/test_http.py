@@ -6,6 +6,7 @@ import pytest
 
 from sektorbro.accounts.models import ApiToken
 from sektorbro.messaging.models import InboxMessage, InboxStatus
+from sektorbro.organisations.models import OrganisationUnit
 from tests.corpus import examples_dir
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +19,15 @@ INVALID = (
 
 
 @pytest.fixture
-def token(make_user: Any) -> str:
-    system = make_user("hospital.system", "ward_nurse", "rhr")
-    return ApiToken.issue(user=system, name="EPJ gateway")[1]
+def token(make_user: Any, example_parties: None) -> str:
+    """A message gateway delivering for Regionshospitalet Randers (VALID's sender) and for AUH's geriatric
+    department (given the identifiers of INVALID's sender)."""
+    OrganisationUnit.objects.filter(key="auh-geriatri").update(
+        location_number="5790001987244", sor_code="441211000016000"
+    )
+    system = make_user("gateway.system")
+    units = OrganisationUnit.objects.filter(key__in=["rhr", "auh-geriatri"])
+    return ApiToken.issue(user=system, name="EPJ gateway", senders=units)[1]
 
 
 @pytest.mark.usefixtures("medcom_examples")

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from sektorbro.citizens.models import Citizen
+from sektorbro.core.models import AuditEvent
 from sektorbro.courses.models import Course
 from sektorbro.messaging import ingest
 from sektorbro.messaging.folder import drain_folder
@@ -205,9 +206,19 @@ def test_every_example_is_stored_and_only_the_invalid_ones_are_rejected(example_
 
 
 def test_the_folder_drop_moves_files(tmp_path: Path, example_parties: None) -> None:
+    invalid = json.loads(hn(STIN))
+    invalid["entry"][0]["resource"]["id"] = "0d5c7b52-3b8f-4a57-9d6e-ffeb0a1e9a01"
+    del invalid["entry"][0]["resource"]["eventCoding"]
     (tmp_path / "a.json").write_bytes(hn(STIN))
-    (tmp_path / "b.json").write_bytes(INVALID_CC.read_bytes())
-    summary = drain_folder(tmp_path)
-    assert summary.accepted == 1 and summary.rejected == 1
+    (tmp_path / "b.json").write_bytes(json.dumps(invalid).encode())
+    (tmp_path / "c.json").write_bytes(INVALID_CC.read_bytes())  # from AUH, Skejby: not this folder's sender
+    summary = drain_folder(tmp_path, allowed=[OrganisationUnit.objects.get(key="rhr")])
+    assert summary.accepted == 1 and summary.rejected == 1 and summary.refused == 1
     assert len(list((tmp_path / "done").iterdir())) == 1 and len(list((tmp_path / "failed").iterdir())) == 1
     assert not list(tmp_path.glob("*.json"))
+    # The refused file is not stored; it is kept with its reason, naming the sender.
+    assert (tmp_path / "refused" / "c.json").read_bytes() == INVALID_CC.read_bytes()
+    reason = (tmp_path / "refused" / "c.json.reason.txt").read_text(encoding="utf-8")
+    assert "Klinik for Ældresygdomme, AUH, Skejby" in reason and "441211000016000" in reason
+    assert InboxMessage.objects.count() == 2
+    assert AuditEvent.objects.filter(action="security.medcom_sender_refused").count() == 1

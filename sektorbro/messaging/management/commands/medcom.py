@@ -21,8 +21,26 @@ class Command(BaseCommand):
         ack.add_argument("--format", choices=["json", "xml"], default="json")
         ingest = sub.add_parser("ingest", help="Modtag filer eller mapper / ingest files or folders")
         ingest.add_argument("paths", nargs="+")
-        watch = sub.add_parser("watch", help="Overvåg en mappe / watch a drop folder (done/ and failed/)")
+        ingest.add_argument(
+            "--sender",
+            action="append",
+            default=[],
+            metavar="UNIT",
+            help="Kun meddelelser fra denne organisation (gentag) / only messages from this unit (key, SOR or GLN; "
+            "repeat); others are refused",
+        )
+        watch = sub.add_parser(
+            "watch", help="Overvåg en mappe / watch a drop folder (done/, failed/ and refused/)"
+        )
         watch.add_argument("folder")
+        watch.add_argument(
+            "--sender",
+            action="append",
+            required=True,
+            metavar="UNIT",
+            help="Afsenderorganisation mappen tilhører (gentag) / a sender organisation the folder belongs to "
+            "(key, SOR code or GLN; repeat for several); files from any other sender are refused",
+        )
         watch.add_argument(
             "--once", action="store_true", help="Behandl mappen én gang / process once and stop"
         )
@@ -63,12 +81,23 @@ class Command(BaseCommand):
         missing = [p for p in options["paths"] if not Path(p).exists()]
         if missing:
             raise CommandError(f"findes ikke / not found: {', '.join(missing)}")
-        summary, reasons = ingest_paths([Path(p) for p in options["paths"]])
+        allowed = self._units(options["sender"]) or None
+        summary, reasons = ingest_paths([Path(p) for p in options["paths"]], allowed=allowed)
         self.stdout.write(json.dumps(summary.as_dict()))
+        for name in summary.refused_files:
+            self.stdout.write(f"REFUSED {name}: {reasons.get(name, '')}")
         for name in summary.rejected_files:
             self.stdout.write(f"REJECTED {name}: {reasons.get(name, '')}")
         for name in summary.quarantined_files:
             self.stdout.write(f"QUARANTINED {name}: {reasons.get(name, '')}")
+
+    def _units(self, names: list[str]) -> list[Any]:
+        from sektorbro.messaging.senders import UnknownUnit, unit_named
+
+        try:
+            return [unit_named(name) for name in names]
+        except UnknownUnit as exc:
+            raise CommandError(str(exc)) from exc
 
     def _watch(self, options: dict[str, Any]) -> None:
         import json
@@ -80,8 +109,9 @@ class Command(BaseCommand):
         folder = Path(options["folder"])
         if not folder.is_dir():
             raise CommandError(f"ikke en mappe / not a folder: {folder}")
+        allowed = self._units(options["sender"])
         while True:
-            summary = drain_folder(folder)
+            summary = drain_folder(folder, allowed=allowed)
             if summary.as_dict() != {k: 0 for k in summary.as_dict()}:
                 self.stdout.write(json.dumps(summary.as_dict()))
             if options["once"]:
