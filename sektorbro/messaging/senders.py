@@ -33,22 +33,6 @@ class Refusal:
     reason: str
 
 
-class UnknownUnit(LookupError):
-    pass
-
-
-def unit_named(name: str) -> OrganisationUnit:
-    """The organisation unit with this key, SOR code or location number (exactly one), for the commands that
-    bind a token or a drop folder to its senders."""
-    found = list(
-        OrganisationUnit.objects.filter(Q(key=name) | Q(sor_code=name) | Q(location_number=name))[:2]
-    )
-    if len(found) != 1:
-        what = "ukendt / unknown" if not found else "tvetydig / ambiguous"
-        raise UnknownUnit(f"Organisation {what}: {name}")
-    return found[0]
-
-
 def label(party: extract.Organisation) -> str:
     ids = ", ".join(
         x for x in (f"SOR {party.sor}" if party.sor else "", f"GLN {party.gln}" if party.gln else "") if x

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sektorbro.organisations.models import (
@@ -66,3 +66,19 @@ def find_unit(name: str, on: dt.date | None = None) -> OrganisationUnit | None:
         )
         found = alias.unit if alias else None
     return found
+
+
+class UnknownUnit(LookupError):
+    pass
+
+
+def unit_named(name: str) -> OrganisationUnit:
+    """The organisation unit with this key, SOR code or location number (exactly one), for the commands that
+    bind a token or a drop folder to its senders."""
+    found = list(
+        OrganisationUnit.objects.filter(Q(key=name) | Q(sor_code=name) | Q(location_number=name))[:2]
+    )
+    if len(found) != 1:
+        what = "ukendt / unknown" if not found else "tvetydig / ambiguous"
+        raise UnknownUnit(f"Organisation {what}: {name}")
+    return found[0]

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sektorbro.accounts.models import ApiToken, User
-from sektorbro.messaging.senders import UnknownUnit, unit_named
+from sektorbro.organisations.selectors import UnknownUnit, unit_named
 
 
 class Command(BaseCommand):

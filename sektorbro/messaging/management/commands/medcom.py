@@ -92,7 +92,7 @@ class Command(BaseCommand):
             self.stdout.write(f"QUARANTINED {name}: {reasons.get(name, '')}")
 
     def _units(self, names: list[str]) -> list[Any]:
-        from sektorbro.messaging.senders import UnknownUnit, unit_named
+        from sektorbro.organisations.selectors import UnknownUnit, unit_named
 
         try:
             return [unit_named(name) for name in names]
