@@ -28,7 +28,7 @@ from sektorbro.courses import services as course_services
 from sektorbro.courses.models import Course, CourseEvent
 from sektorbro.messaging.medcom import build, extract
 from sektorbro.messaging.medcom.issues import ValidationIssue
-from sektorbro.messaging.medcom.validate import Checked, check
+from sektorbro.messaging.medcom.validate import Checked, check, unreadable
 from sektorbro.messaging.models import InboxMessage, InboxStatus, MessageKind, OutboxMessage
 from sektorbro.organisations.models import OrganisationUnit
 
@@ -428,14 +428,14 @@ def _ack(
         )
     except build.CannotAcknowledge:
         return None
-    facts = extracted.common if extracted is not None else extract.common(checked)
+    sender = extracted.common.sender if extracted is not None else None
     return OutboxMessage(
         message_id=bundle["entry"][0]["resource"]["id"],
         kind=MessageKind.ACKNOWLEDGEMENT,
         event_code=code,
         content=build.to_json(bundle, indent=None),
-        receiver_gln=facts.sender.gln if facts.sender else "",
-        receiver_label=facts.sender.name if facts.sender else "",
+        receiver_gln=build.addressee_gln(bundle)[:20],
+        receiver_label=(sender.name if sender else "")[:300],
         receiver_unit=message.sender_unit,
         sender_unit=message.receiver_unit,
         citizen=message.citizen,
@@ -490,18 +490,27 @@ def _read(message: InboxMessage) -> tuple[Checked, Facts | None]:
     message.processed_at = timezone.now()
     if checked.bundle is None or checked.header() is None:
         return checked, None
-    extracted = Facts.of(checked)
+    try:
+        extracted = Facts.of(checked)
+        summary = _summary(extracted)
+    except (
+        Exception
+    ) as exc:  # the validator passed what cannot be read: rejected with a rule id, never a crash
+        log.error("inbox message %s could not be read", message.pk, exc_info=exc)  # ids only: no CPR in logs
+        checked.issues.insert(0, unreadable(exc))
+        message.errors = [i.as_dict() for i in checked.issues]
+        return checked, None
     facts = extracted.common
     message.message_id = facts.message_id[:100]
     message.envelope_id = facts.envelope_id[:100]
     message.kind = KINDS.get(facts.kind, MessageKind.UNKNOWN)
-    message.sender_gln = facts.sender.gln if facts.sender else ""
-    message.receiver_gln = facts.receiver.gln if facts.receiver else ""
+    message.sender_gln = facts.sender.gln[:20] if facts.sender else ""
+    message.receiver_gln = facts.receiver.gln[:20] if facts.receiver else ""
     message.sender_unit = _unit(facts.sender)
     message.receiver_unit = _unit(facts.receiver)
-    message.summary = _summary(extracted)
+    message.summary = summary
     if extracted.notification is not None:
-        message.event_code = extracted.notification.event_code
+        message.event_code = extracted.notification.event_code[:40]
     return checked, extracted
 
 

@@ -27,7 +27,12 @@ from sektorbro.messaging.medcom.build import (
     ReplyDraft,
 )
 from sektorbro.messaging.medcom.message import xml_safe
-from sektorbro.messaging.medcom.terminology import CC_CATEGORIES, HN_EVENT_CODES, X_ECPR_SYSTEM
+from sektorbro.messaging.medcom.terminology import (
+    ACK_ERROR_SYSTEM,
+    CC_CATEGORIES,
+    HN_EVENT_CODES,
+    X_ECPR_SYSTEM,
+)
 from sektorbro.messaging.medcom.validate import ValidationResult, check_thread, normalized, validate_message
 from tests.messaging.examples import (
     ACK,
@@ -389,7 +394,8 @@ def test_acknowledgements_of_broken_messages() -> None:
         received, code="fatal-error", issues=received.issues, now=NOW, our_organisation=MUNICIPALITY
     )
     facts = extract.acknowledgement(read(ack_bundle))
-    assert {i.detail_code for i in facts.issues} >= {"MSG_LOCAL_FAIL", "MSG_RESOURCE_REQUIRED"}
+    assert {i.detail_code for i in facts.issues} >= {"MSG_Datatype_Wrong", "MSG_Receiver_Identifier_MISSING"}
+    assert all(i.detail_system == ACK_ERROR_SYSTEM for i in facts.issues)  # MedCom's error codes only
 
 
 def test_a_sender_with_a_malformed_sor_id_cannot_be_acknowledged() -> None:

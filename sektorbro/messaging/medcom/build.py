@@ -36,7 +36,6 @@ from sektorbro.messaging.medcom.message import (
 from sektorbro.messaging.medcom.narrative import narrative
 from sektorbro.messaging.medcom.terminology import (
     ACK_ERROR_SYSTEM,
-    ACK_MEDCOM_ERROR_CODES,
     ACT_CODE_SYSTEM,
     ACTIVITY_SYSTEM,
     ATTACHMENT_MIME_TYPES,
@@ -58,7 +57,6 @@ from sektorbro.messaging.medcom.terminology import (
     IDENTIFIER_EXTENSION_URL,
     LEAVE_PERIOD_URL,
     MESSAGING_ACTIVITIES,
-    OPERATION_OUTCOME_SYSTEM,
     REPORT_OF_ADMISSION_RECIPIENT_URL,
     REPORT_OF_ADMISSION_URL,
     ROLE_SKS_SYSTEM,
@@ -864,13 +862,12 @@ def _outcome(issues: Sequence[ValidationIssue], code: str, notes: Sequence[str])
         errors = [i for i in issues if i.severity == "error"][:50]
         for issue in errors:
             detail = ack_code(issue.rule)
-            system = ACK_ERROR_SYSTEM if detail in ACK_MEDCOM_ERROR_CODES else OPERATION_OUTCOME_SYSTEM
             found.append(
                 {
                     "severity": "error",
                     "code": _ISSUE_TYPE.get(issue.rule, "invalid"),
                     "details": {
-                        "coding": [{"system": system, "code": detail}],
+                        "coding": [{"system": ACK_ERROR_SYSTEM, "code": detail}],
                         "text": xml_safe(issue.line())[:1000],
                     },
                     "expression": [xml_safe(issue.path)] if xml_safe(issue.path).strip() else None,
@@ -882,7 +879,7 @@ def _outcome(issues: Sequence[ValidationIssue], code: str, notes: Sequence[str])
                     "severity": "error",
                     "code": "invalid",
                     "details": {
-                        "coding": [{"system": OPERATION_OUTCOME_SYSTEM, "code": "MSG_BAD_FORMAT"}],
+                        "coding": [{"system": ACK_ERROR_SYSTEM, "code": "MSG_Datatype_Wrong"}],
                         "text": "the message is not valid",
                     },
                 }
@@ -1009,6 +1006,10 @@ def acknowledgement_message(
     except ValueError as exc:  # a malformed SOR id or location number cannot be answered to or from
         raise CannotAcknowledge(f"the acknowledgement cannot be addressed: {exc}") from exc
     ack_header = _header("acknowledgement-message", Profiles.ACK_HEADER, us, us_party, them, them_party)
+    endpoint = s(d(header.get("source")).get("endpoint"))
+    if endpoint and fhirjson.primitive_problem("url", endpoint) is None:
+        # answered where the acknowledged message came from (its source endpoint), not to its sender's SOR id
+        ack_header["destination"][0]["endpoint"] = endpoint
     response: dict[str, Any] = {"identifier": acked_id, "code": code}
     outcome = _outcome(issues, code, notes)
     if outcome is not None:
@@ -1021,6 +1022,19 @@ def acknowledgement_message(
     )  # fmt: skip
     resources = [ack_header, copied, ours, us, them] + ([outcome] if outcome is not None else [])
     return _bundle(resources, Profiles.ACK_MESSAGE, now, options)
+
+
+def addressee_gln(bundle: dict[str, Any]) -> str:
+    """The location number (EAN/GLN) of the organisation a built message is addressed to ("" if none)."""
+    resources = [d(e.get("resource")) for e in items(bundle.get("entry"))]
+    header = resources[0] if resources else {}
+    destinations = items(header.get("destination"))
+    wanted = s(d(destinations[0].get("receiver")).get("reference")) if destinations else None
+    for resource in resources:
+        if wanted == f"{resource.get('resourceType')}/{resource.get('id')}":
+            party = _party(resource)
+            return party.gln if party else ""
+    return ""
 
 
 def reissue_acknowledgement(previous: dict[str, Any], *, now: dt.datetime) -> dict[str, Any]:

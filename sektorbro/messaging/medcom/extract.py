@@ -200,6 +200,11 @@ def _names(patient: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
     return display, family, given
 
 
+def patient_display_name(patient: dict[str, Any]) -> str:
+    """The name of a Patient resource as Sektorbro shows it."""
+    return _names(patient)[0]
+
+
 def common(msg: ParsedMessage) -> MessageFacts:
     """The facts every message carries."""
     header = d(msg.header())

@@ -84,6 +84,17 @@ def _real_date(year: str, month: str | None, day: str | None) -> bool:
     return True
 
 
+# Dates a MedCom message can mean: anything outside is a typing error, and a year such as 9999 or 1 cannot even be
+# moved into another time zone by the programs reading it.
+FIRST_YEAR, LAST_YEAR = 1800, 2199
+
+
+def _plausible_year(year: str) -> tuple[str, str] | None:
+    if FIRST_YEAR <= int(year) <= LAST_YEAR:
+        return None
+    return f"the year {year} is outside {FIRST_YEAR}-{LAST_YEAR}", "mc-timestamp-range"
+
+
 def primitive_problem(kind: str, value: Any) -> tuple[str, str] | None:
     """Why ``value`` is not a valid FHIR JSON value of primitive type ``kind``: (message, rule) or None."""
     if kind in _STRINGISH or kind in ("date", "dateTime", "instant", "time", "base64Binary", "xhtml"):
@@ -111,21 +122,21 @@ def primitive_problem(kind: str, value: Any) -> tuple[str, str] | None:
             m = _DATE.fullmatch(value)
             if m is None or not _real_date(m.group(1), m.group(3), m.group(5)):
                 return "not a valid date (YYYY, YYYY-MM or YYYY-MM-DD)", "mc-fhir-structure"
-            return None
+            return _plausible_year(m.group(1))
         if kind == "dateTime":
             m = _DATETIME.fullmatch(value)
             if m is None or not _real_date(m.group(1), m.group(3), m.group(5)):
                 return "not a valid dateTime", "mc-fhir-structure"
             if m.group(6) and not m.group(10):
                 return f"{value!r} has a time but no time zone", "mc-timestamp-zone"
-            return None
+            return _plausible_year(m.group(1))
         if kind == "instant":
             m = _INSTANT.fullmatch(value)
             if m is None or not _real_date(m.group(1), m.group(2), m.group(3)):
                 return "not a valid instant (date, time to the second and time zone)", "mc-fhir-structure"
             if not m.group(7):
                 return f"{value!r} has no time zone", "mc-timestamp-zone"
-            return None
+            return _plausible_year(m.group(1))
         if kind == "time":
             return None if _TIME.fullmatch(value) else ("not a valid time", "mc-fhir-structure")
         if kind == "base64Binary":

@@ -52,7 +52,9 @@ def parse_instant(value: Any) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None
+    if parsed.tzinfo is None or not fhirjson.FIRST_YEAR <= parsed.year <= fhirjson.LAST_YEAR:
+        return None  # the validator rejects such a time (mc-timestamp-zone, mc-timestamp-range)
+    return parsed
 
 
 def tail(reference: str) -> str:
@@ -192,9 +194,67 @@ def parse_message(raw: bytes | str) -> ParsedMessage:
     )
 
 
+class _KeyCheck:
+    """``json.loads`` hook that notes objects naming a key twice (JSON leaves open which one counts; FHIR JSON
+    does not allow it). The message is then rejected; the object keeps the last value only so that the
+    rejection can still be addressed to the sender."""
+
+    def __init__(self) -> None:
+        self.twice: list[str] = []
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs) and len(self.twice) < 5:
+            seen: set[str] = set()
+            self.twice += [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+        return obj
+
+
+# A JSON escape that may decode to a character FHIR strings cannot hold: a control character (U+0000-U+001F
+# other than tab and line breaks) or a UTF-16 surrogate. Only when the raw text has one is the parsed
+# message searched for strings that really hold one (a valid escaped surrogate pair is one good character).
+_SUSPECT_ESCAPE = re.compile(rb"\\u(00[01][0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2})")
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def _replace_bad_characters(data: Any) -> int:
+    """Replace, in place, every character FHIR text cannot hold (see above) by U+FFFD; returns how many strings
+    held one. Iterative: deep nesting meets no recursion limit here (the structure check reports it)."""
+    found = 0
+
+    def clean(text: str) -> str:
+        nonlocal found
+        if _BAD_CHARACTER.search(text) is None:
+            return text
+        found += 1
+        return _BAD_CHARACTER.sub("\ufffd", text)
+
+    stack: list[Any] = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key in list(value):
+                item = value[key]
+                if isinstance(item, str):
+                    item = clean(item)
+                if clean(key) != key:
+                    del value[key]
+                    key = clean(key)
+                value[key] = item
+                stack.append(item)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, str):
+                    value[i] = clean(item)
+                else:
+                    stack.append(item)
+    return found
+
+
 def _parse_json(text: bytes, size: int) -> ParsedMessage:
     try:
-        data = json.loads(text)
+        keys = _KeyCheck()
+        data = json.loads(text, object_pairs_hook=keys)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         where = f" at line {exc.lineno}, column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc) or type(exc).__name__
@@ -203,6 +263,24 @@ def _parse_json(text: bytes, size: int) -> ParsedMessage:
             "json",
             [ValidationIssue("Bundle", "Bundle", "mc-parse", f"invalid JSON{where}: {message}"[:300])],
             size,
+        )
+    issues = [
+        ValidationIssue(
+            "Bundle",
+            "Bundle",
+            "mc-parse",
+            f"invalid JSON: the key {xml_safe(key)[:60]!r} appears twice in one object",
+        )
+        for key in keys.twice
+    ]
+    if _SUSPECT_ESCAPE.search(text) and _replace_bad_characters(data):
+        issues.append(
+            ValidationIssue(
+                "Bundle",
+                "Bundle",
+                "mc-parse",
+                "invalid JSON: a string holds a control character or a lone UTF-16 surrogate (not FHIR text)",
+            )
         )
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
         return ParsedMessage(
@@ -215,7 +293,7 @@ def _parse_json(text: bytes, size: int) -> ParsedMessage:
             ],
             size,
         )
-    return ParsedMessage(data, "json", [], size)
+    return ParsedMessage(data, "json", issues, size)
 
 
 def _parse_xml(text: bytes, size: int) -> ParsedMessage:

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from sektorbro.messaging.medcom import fhirjson
+from sektorbro.messaging.medcom import extract, fhirjson
+from sektorbro.messaging.medcom.extract import patient_display_name
 from sektorbro.messaging.medcom.identifiers import (
     URN_UUID_LOWER_RE,
     UUID_V5_URN_RE,
@@ -121,6 +122,10 @@ class ValidationResult(ParsedMessage):
 # Compatibility aliases for the first version of the API.
 Checked = ValidationResult
 Issue = ValidationIssue
+
+
+MAX_NAME = 200  # a citizen's name as Sektorbro keeps it
+MAX_EPISODE_ID = 100  # an episode-of-care id as a course keeps it
 
 
 def _profiles(resource: dict[str, Any]) -> list[str]:
@@ -519,6 +524,13 @@ class _Checker:
                     "mc-patient-name",
                     "exactly one official name with a family name is required",
                 )
+            if len(patient_display_name(patient)) > MAX_NAME:
+                self.add(
+                    lbl,
+                    "Patient.name",
+                    "mc-patient-name",
+                    f"the name is longer than {MAX_NAME} characters (no real name is)",
+                )
 
     # --- provenance ---
     def check_provenances(self) -> None:
@@ -750,6 +762,13 @@ class _HospitalNotification:
                     "mc-hn-episode",
                     "the episode-of-care identifier has no value",
                 )
+            elif len(str(identifier["value"])) > MAX_EPISODE_ID:
+                c.add(
+                    lbl,
+                    f"Encounter.episodeOfCare[{i}].identifier.value",
+                    "mc-hn-episode",
+                    f"an episode-of-care identifier is at most {MAX_EPISODE_ID} characters",
+                )
             elif identifier.get("system") == LPR3_EPISODE_SYSTEM and not UUID_V5_URN_RE.fullmatch(
                 str(identifier["value"])
             ):
@@ -763,10 +782,23 @@ class _HospitalNotification:
         start, end = parse_instant(period.get("start")), parse_instant(period.get("end"))
         if not s(period.get("start")):
             c.add(lbl, "Encounter.period.start", "mc-hn-period", "the start of the stay is required")
-        if start and end and end < start:
-            c.add(lbl, "Encounter.period.end", "mc-hn-period", "the stay ends before it starts")
         leaves = extensions(encounter, LEAVE_PERIOD_URL)
         leave = d(leaves[0].get("valuePeriod")) if leaves else {}
+        for path, value in (
+            ("Encounter.period.start", period.get("start")),
+            ("Encounter.period.end", period.get("end")),
+            ("Encounter.extension:leavePeriod.valuePeriod.start", leave.get("start")),
+            ("Encounter.extension:leavePeriod.valuePeriod.end", leave.get("end")),
+        ):
+            if s(value) and parse_instant(value) is None:
+                c.add(
+                    lbl,
+                    path,
+                    "mc-hn-period",
+                    "a time of the stay is a date with a time and a time zone (a date alone says too little)",
+                )
+        if start and end and end < start:
+            c.add(lbl, "Encounter.period.end", "mc-hn-period", "the stay ends before it starts")
         if len(leaves) > 1:
             c.add(lbl, "Encounter.extension:leavePeriod", "mc-hn-leave", "one leave period per notification")
         if leaves and not leave:
@@ -1440,8 +1472,20 @@ def validate_message(raw: bytes | str | ParsedMessage, *, model_check: bool = Fa
                 f"could not check the message: {type(exc).__name__}: {exc}"[:300],
             )
         )
+    if result.valid:  # what passes is what the extraction can read (ingestion relies on it)
+        try:
+            extract.facts(result)
+        except Exception as exc:
+            result.issues.append(unreadable(exc))
     result.issues = _sorted(result.issues)
     return result
+
+
+def unreadable(exc: BaseException) -> ValidationIssue:
+    """The issue for a message the rules passed but the extraction cannot read (a gap in the rules)."""
+    return ValidationIssue(
+        "Bundle", "Bundle", "mc-internal", f"the message cannot be read: {type(exc).__name__}: {exc}"[:300]
+    )
 
 
 def _model_issues(bundle: dict[str, Any], known: list[ValidationIssue]) -> list[ValidationIssue]:
