@@ -8,40 +8,69 @@ from ninja import Router
 
 from sektorbro.accounts.api_auth import TokenAuth
 from sektorbro.messaging import ingest, senders
+from sektorbro.messaging.medcom.message import MAX_BYTES
 from sektorbro.messaging.models import InboxStatus
 
 router = Router(tags=["MedCom"], auth=TokenAuth())
 
 
+MAX_ISSUES = 50  # an answer names the first errors, never megabytes of the input
+
+
 def _refused(diagnostics: str, sender: str) -> dict[str, Any]:
-    issue: dict[str, Any] = {"severity": "error", "code": "forbidden", "diagnostics": diagnostics}
+    issue: dict[str, Any] = {"severity": "error", "code": "forbidden", "diagnostics": diagnostics[:600]}
     if sender:
         issue["expression"] = ["MessageHeader.sender"]
     return {"resourceType": "OperationOutcome", "issue": [issue]}
 
 
-def _operation_outcome(errors: list[dict[str, Any]], fallback: str) -> dict[str, Any]:
+def _operation_outcome(errors: list[dict[str, Any]], fallback: str, code: str = "invalid") -> dict[str, Any]:
     issues = [
         {
             "severity": "error",
-            "code": "invalid",
-            "diagnostics": f"[{e['rule']}] {e['message']}",
-            "expression": [e["path"]],
+            "code": code,
+            "diagnostics": f"[{e['rule']}] {e['message']}"[:600],
+            "expression": [e["path"][:300]],
         }
         for e in errors
-    ] or [{"severity": "error", "code": "invalid", "diagnostics": fallback}]
+        if e.get("severity", "error") == "error"
+    ][:MAX_ISSUES] or [{"severity": "error", "code": code, "diagnostics": fallback}]
     return {"resourceType": "OperationOutcome", "issue": issues}
+
+
+def _too_large() -> HttpResponse:
+    return JsonResponse(
+        _operation_outcome(
+            [], f"[mc-size] the message is larger than {MAX_BYTES} bytes (the VANS limit)", code="too-long"
+        ),
+        status=413,
+    )
+
+
+def _body(request: HttpRequest) -> bytes | None:
+    """The request body up to the MedCom size limit (``mc-size``), read from the stream: Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, kept for every form) would refuse a letter with a PDF. None if larger."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > MAX_BYTES:
+        return None
+    raw = request.read(MAX_BYTES + 1)
+    return None if len(raw) > MAX_BYTES else raw
 
 
 @router.post(
     "/messages",
-    summary="Deliver a MedCom FHIR message (JSON or XML). 202 when stored and accepted for processing, "
-    "400 with an OperationOutcome when rejected (a resend gets its first copy's answer), 403 with an "
-    "OperationOutcome when the token may not deliver for the message's sender.",
+    summary="Deliver a MedCom FHIR message (JSON or XML, up to 100 MiB). 202 when stored and accepted for "
+    "processing, 400 with an OperationOutcome when rejected (a resend gets its first copy's answer), 403 with an "
+    "OperationOutcome when the token may not deliver for the message's sender, 413 when too large.",
     openapi_extra={"requestBody": {"content": {"application/fhir+json": {}, "application/fhir+xml": {}}}},
 )
 def deliver(request: HttpRequest) -> HttpResponse:
-    raw = request.body
+    raw = _body(request)
+    if raw is None:
+        return _too_large()
     if not raw.strip():
         return JsonResponse(_operation_outcome([], "the request body is empty"), status=400)
     delivered_by = f"api:{request.user.get_username()}"

@@ -104,7 +104,7 @@ def _ingest_chunks(files: list[tuple[Path, bytes]], transport: str) -> list[tupl
     for start in range(0, len(files), CHUNK):
         chunk = files[start : start + CHUNK]
         stored = ingest.receive_many([(raw, path.name) for path, raw in chunk], transport=transport)
-        ingest.process_batch([m.pk for m in stored])
+        ingest.process_isolating_failures([m.pk for m in stored], worker=transport)
         fresh = InboxMessage.objects.in_bulk([m.pk for m in stored])
         outcomes += [(path, fresh[m.pk]) for (path, _raw), m in zip(chunk, stored, strict=True)]
     return outcomes

@@ -727,7 +727,11 @@ def reprocess(message: InboxMessage, *, actor: Any = None) -> InboxMessage:
 
 
 def ingest(raw: bytes, *, transport: str, sender_label: str = "") -> InboxMessage:
-    return process(receive(raw, transport=transport, sender_label=sender_label))
+    """Store and process one message. An unexpected error while processing it never escapes: the message goes to
+    the quarantine with the reason (and is answered, see ``_quarantine_failure``)."""
+    message = receive(raw, transport=transport, sender_label=sender_label)
+    process_isolating_failures([message.pk], worker="ingest")
+    return InboxMessage.objects.get(pk=message.pk)
 
 
 def receive_many(items: list[tuple[bytes, str]], *, transport: str) -> list[InboxMessage]:
@@ -754,14 +758,43 @@ FAILURE_REASON = (
 
 
 def _quarantine_failure(pk: int, exc: Exception) -> None:
-    """Park a message whose processing fails unexpectedly, so it does not stop every message behind it."""
+    """Park a message whose processing fails unexpectedly, so it does not stop every message behind it, and
+    answer it once as any stored message is answered (``ok`` if valid: placing it is now Sektorbro's work;
+    ``fatal-error`` with its errors if not)."""
     log.error("inbox message %s failed during processing", pk, exc_info=exc)  # ids only: no CPR in logs
-    InboxMessage.objects.filter(pk=pk, status__in=[InboxStatus.RECEIVED, InboxStatus.QUEUED]).update(
-        status=InboxStatus.UNAPPLICABLE,
-        reason=FAILURE_REASON.format(error=type(exc).__name__),
-        processed_at=timezone.now(),
-        attempts=F("attempts") + 1,
-    )
+    with transaction.atomic():
+        parked = InboxMessage.objects.filter(
+            pk=pk, status__in=[InboxStatus.RECEIVED, InboxStatus.QUEUED]
+        ).update(
+            status=InboxStatus.UNAPPLICABLE,
+            reason=FAILURE_REASON.format(error=type(exc).__name__),
+            processed_at=timezone.now(),
+            attempts=F("attempts") + 1,
+        )
+    if parked:
+        _answer_parked(pk)
+
+
+def _answer_parked(pk: int) -> None:
+    try:
+        with transaction.atomic():
+            message = InboxMessage.objects.select_related("sender_unit", "receiver_unit").get(pk=pk)
+            if OutboxMessage.objects.filter(in_reply_to=message, kind=MessageKind.ACKNOWLEDGEMENT).exists():
+                return
+            checked = check(bytes(message.raw))
+            if checked.bundle is None or checked.header() is None:
+                return
+            ack = _ack(message, checked, None, "ok" if checked.valid else "fatal-error")
+            if ack is not None:
+                ack.save()
+    except Exception as exc:  # the answer is owed but must not stop the worker: logged for the operators
+        log.error("inbox message %s could not be answered", pk, exc_info=exc)
+
+
+def process_isolating_failures(pks: list[int], *, worker: str = "ingest") -> int:
+    """Process stored messages as one batch; if the batch fails unexpectedly, message by message, parking a
+    message that still fails in the quarantine (answered). Never raises for what a message contains."""
+    return _process_isolating_failures(pks, worker)
 
 
 def _process_isolating_failures(pks: list[int], worker: str) -> int:

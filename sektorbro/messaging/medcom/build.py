@@ -247,6 +247,9 @@ def _header_ref(msg: ParsedMessage) -> str:
     return f"MessageHeader/{header_id}"
 
 
+_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _organization(
     party: Organisation, *, messaging: bool = True, org_id: str | None = None
 ) -> dict[str, Any]:
@@ -265,7 +268,7 @@ def _organization(
             {"system": GLN_SYSTEM, "value": party.gln},
             {"system": SOR_SYSTEM, "value": party.sor},
         ],
-        "name": party.name or "Ukendt",
+        "name": party.name if party.name.strip() and not _NOT_XML_TEXT.search(party.name) else "Ukendt",
     }
 
 
@@ -922,11 +925,15 @@ def _copied_provenance(received: ParsedMessage, agent: dict[str, Any], acked_id:
     target = next((s(t.get("reference")) for t in items(source.get("target"))), None)
     if reference_id(target, "MessageHeader") != acked_id:
         target = f"MessageHeader/{acked_id}"
-    occurred = s(source.get("occurredDateTime")) if parse_instant(source.get("occurredDateTime")) else None
-    recorded = s(source.get("recorded")) if parse_instant(source.get("recorded")) else None
-    fallback = (
-        s(d(received.bundle).get("timestamp")) if parse_instant(d(received.bundle).get("timestamp")) else None
-    )
+
+    def instant(value: Any) -> str | None:  # copied only when it is a valid instant as it stands
+        return (
+            value if parse_instant(value) and fhirjson.primitive_problem("instant", value) is None else None
+        )
+
+    occurred = instant(source.get("occurredDateTime"))
+    recorded = instant(source.get("recorded"))
+    fallback = instant(d(received.bundle).get("timestamp"))
     codings = items(d(source.get("activity")).get("coding"))
     activity = s(codings[0].get("code")) if codings else None
     copied: dict[str, Any] = {

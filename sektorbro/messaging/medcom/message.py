@@ -210,11 +210,14 @@ class _KeyCheck:
         return obj
 
 
-# A JSON escape that may decode to a character FHIR strings cannot hold: a control character (U+0000-U+001F
-# other than tab and line breaks) or a UTF-16 surrogate. Only when the raw text has one is the parsed
-# message searched for strings that really hold one (a valid escaped surrogate pair is one good character).
-_SUSPECT_ESCAPE = re.compile(rb"\\u(00[01][0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2})")
-_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# A JSON escape (or UTF-8 bytes) that may stand for a character FHIR strings cannot hold, as XML cannot: a control
+# character (U+0000-U+001F other than tab and line breaks), a UTF-16 surrogate, or U+FFFE/U+FFFF. Only when the
+# raw text has one is the parsed message searched for strings that really hold one (a valid escaped surrogate
+# pair is one good character).
+_SUSPECT_ESCAPE = re.compile(
+    rb"\\u(00[01][0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{3}[eEfF])|\xef\xbf[\xbe\xbf]"
+)
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _replace_bad_characters(data: Any) -> int:
