@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "sektorbro.overview",
     "sektorbro.demo",
     "sektorbro.governance",
+    "sektorbro.followup",
 ]
 
 MIDDLEWARE = [
