@@ -1,0 +1,203 @@
+"""Cross-sector audits: rounds, their audit group, the audited courses, the three questions, improvement
+suggestions with the party that can act, and the themes they are coded into. Persistence only; the write path is
+``services.py``."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sektorbro.citizens.models import Citizen
+from sektorbro.organisations.models import Cluster, Municipality, OrganisationUnit
+
+
+class Party(models.TextChoices):
+    """The parties of the agreement that can act on an improvement suggestion."""
+
+    HOSPITAL = "hospital", _("Hospital")
+    MUNICIPALITY = "municipality", _("Municipality")
+    GENERAL_PRACTICE = "general_practice", _("General practice")
+
+
+class RoundStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    HELD = "held", _("Audit held")
+    REPORTED = "reported", _("Reported")
+
+
+class Answer(models.TextChoices):
+    YES = "yes", _("Yes")
+    PARTLY = "partly", _("Partly")
+    NO = "no", _("No")
+    UNCLEAR = "unclear", _("Cannot say")
+
+
+class AuditRound(models.Model):
+    """One round of cross-sector audits in a cluster (e.g. the autumn 2021 round in Randersklyngen)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.PROTECT, related_name="audit_rounds", verbose_name=_("cluster")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    period_start = models.DateField(_("admissions from"))
+    period_end = models.DateField(_("admissions to"))
+    meeting_on = models.DateField(_("audit meeting"), null=True, blank=True)
+    selection = models.TextField(_("how the courses were selected"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=RoundStatus.choices, default=RoundStatus.PLANNED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("audit round")
+        verbose_name_plural = _("audit rounds")
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="audit_round_period_order"
+            ),
+            models.UniqueConstraint(fields=["cluster", "title"], name="audit_round_unique_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AuditGroupMember(models.Model):
+    """A member of the round's audit group, from the hospital, a municipality or general practice."""
+
+    round = models.ForeignKey(AuditRound, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("job title"), max_length=200, blank=True)
+    party = models.CharField(_("party"), max_length=20, choices=Party.choices)
+    organisation = models.ForeignKey(
+        OrganisationUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+
+    class Meta:
+        verbose_name = _("audit group member")
+        verbose_name_plural = _("audit group members")
+        ordering = ["party", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(models.Model):
+    """A theme the round's suggestions are coded into (e.g. follow-up home visits)."""
+
+    round = models.ForeignKey(AuditRound, on_delete=models.CASCADE, related_name="themes")
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "number"], name="theme_unique_number"),
+            models.UniqueConstraint(fields=["round", "name"], name="theme_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class AuditCourse(models.Model):
+    """One audited course: a selected candidate, shown at the meeting as "course 3", never by name unless the
+    user may see the citizen. ``person_ref`` is the candidate file's person id (a registry id or the citizen's
+    opaque id), never a CPR number."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    round = models.ForeignKey(AuditRound, on_delete=models.CASCADE, related_name="courses")
+    number = models.PositiveSmallIntegerField(_("course number"))
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    person_ref = models.CharField(_("person id from the candidate list"), max_length=64, blank=True)
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("citizen")
+    )
+    admissions = models.PositiveSmallIntegerField(_("admissions"), default=0)
+    preventable_admissions = models.PositiveSmallIntegerField(
+        _("admissions with a preventable diagnosis"), default=0
+    )
+    first_admission = models.DateField(_("first admission"), null=True, blank=True)
+    last_admission = models.DateField(_("last admission"), null=True, blank=True)
+    summary = models.TextField(_("course summary (de-identified)"), blank=True)
+    coherent = models.CharField(
+        _("Is the course coherent?"), max_length=10, choices=Answer.choices, blank=True
+    )
+    coherent_note = models.TextField(_("coherence: what the group saw"), blank=True)
+    preventable = models.CharField(
+        _("Could the admissions have been prevented?"), max_length=10, choices=Answer.choices, blank=True
+    )
+    preventable_note = models.TextField(_("prevention: how"), blank=True)
+    patterns = models.TextField(_("What patterns do we see?"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("audited course")
+        verbose_name_plural = _("audited courses")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "number"], name="audit_course_unique_number"),
+            models.UniqueConstraint(
+                fields=["round", "person_ref"],
+                condition=~models.Q(person_ref=""),
+                name="audit_course_unique_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} #{self.number}"
+
+    @property
+    def reviewed(self) -> bool:
+        return self.reviewed_at is not None
+
+
+class Suggestion(models.Model):
+    """An improvement suggestion from the audit of one course, with the party that can act on it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    course = models.ForeignKey(AuditCourse, on_delete=models.CASCADE, related_name="suggestions")
+    text = models.TextField(_("suggestion"))
+    party = models.CharField(_("who can act"), max_length=20, choices=Party.choices)
+    theme = models.ForeignKey(
+        Theme,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        verbose_name=_("theme"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("improvement suggestion")
+        verbose_name_plural = _("improvement suggestions")
+        ordering = ["course__number", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
