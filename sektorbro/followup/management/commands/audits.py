@@ -1,10 +1,12 @@
+from collections.abc import Sequence
+
 from sektorbro.followup.cli import audits_candidates_main
 from sektorbro.followup.platform import platform_admissions
 from sektorbro.indicators.management.commands._passthrough import PassthroughCommand
 
 
-def _main(argv: list[str]) -> int:
-    return audits_candidates_main(argv, platform=platform_admissions)
+def _main(argv: Sequence[str]) -> int:
+    return audits_candidates_main(list(argv), platform=platform_admissions)
 
 
 class Command(PassthroughCommand):
