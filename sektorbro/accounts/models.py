@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -157,12 +158,12 @@ class ApiToken(models.Model):
 
     @classmethod
     def find(cls, key: str) -> ApiToken | None:
-        """The live token with this key (its last use noted), or None."""
-        token = (
-            cls.objects.filter(key_hash=cls.hash_key(key), revoked_at__isnull=True, user__is_active=True)
-            .select_related("user")
-            .first()
-        )
+        """The live token with this key (its last use noted), or None. A demo account's token is inert outside
+        demo mode, as its password is (``SektorbroModelBackend``)."""
+        live = cls.objects.filter(key_hash=cls.hash_key(key), revoked_at__isnull=True, user__is_active=True)
+        if not settings.DEMO_MODE:
+            live = live.filter(user__is_demo_account=False)
+        token = live.select_related("user").first()
         if token is None:
             return None
         cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

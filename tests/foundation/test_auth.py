@@ -161,3 +161,27 @@ def test_one_username_failing_from_many_addresses_is_locked_everywhere(client: A
     )
     assert refused.status_code == 200 and "låst i 15 minutter" in refused.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_a_demo_account_s_token_is_inert_outside_demo_mode(client: Any, make_user: Any) -> None:
+    """#16: as for passwords, so for API tokens (issued in demo mode, used after a restart without it)."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from sektorbro.accounts.models import ApiToken
+
+    user = make_user("admin.demo", "administrator", "region-midtjylland")
+    user.is_demo_account = True
+    user.save()
+    _token, key = ApiToken.issue(user=user, name="demo gateway")
+    with override_settings(DEMO_MODE=True):
+        assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    with override_settings(DEMO_MODE=False):
+        assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+        with pytest.raises(CommandError, match="demo"):
+            call_command("apitoken", "admin.demo", "--name", "x", stdout=StringIO())
+    with override_settings(DEMO_MODE=True):
+        out = StringIO()
+        call_command("apitoken", "admin.demo", "--name", "x", stdout=out)
+        assert out.getvalue().strip().startswith("sb_")

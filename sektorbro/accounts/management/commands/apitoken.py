@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sektorbro.accounts.models import ApiToken, User
@@ -31,6 +32,11 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"Ukendt bruger / unknown user: {options['username']}")
+        if user.is_demo_account and not settings.DEMO_MODE:
+            raise CommandError(
+                f"{user.username} er en demokonto; den får kun tokens i demotilstand (SEKTORBRO_DEMO=1) / "
+                "is a demo account: it gets tokens only in demo mode (SEKTORBRO_DEMO=1)"
+            )
         try:
             senders = [unit_named(name) for name in options["sender"]]
         except UnknownUnit as exc:
