@@ -63,6 +63,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context.update(worklist_context(request))
         # Messages that could not be placed wait for the staff of the organisations they concern.
         context["quarantined"] = quarantine_visible_to(user).count()
+    if Sector.ADMINISTRATION in sectors:  # administrators resolve the quarantine for every organisation
+        context["quarantined"] = quarantine_visible_to(user).count()
     if sectors & {Sector.ANALYTICS, Sector.GOVERNANCE, Sector.ADMINISTRATION} or not sectors:
         context["clusters"] = reference.clusters().prefetch_related("municipalities", "units", "aliases")
     return render(request, "workspace/home.html", context)

@@ -130,3 +130,21 @@ def test_an_access_log_row_must_name_a_citizen_or_a_message() -> None:
 
     with pytest.raises(IntegrityError), transaction.atomic():
         AccessLogEntry.objects.create(at=timezone.now(), username="x", action="y")
+
+
+def test_the_administrator_resolves_the_quarantine_of_every_organisation(
+    login: Any, personas: dict[str, Any], randers_world: dict[str, Any]
+) -> None:
+    """#16: the role that fixes quarantined messages sees them all; each message read is logged."""
+    from sektorbro.citizens.models import AccessLogEntry
+
+    quarantined = randers_world["quarantined"]
+    admin = login(personas["administrator"])
+    assert str(quarantined.public_id) in admin.get("/beskeder/karantaene/").content.decode()
+    assert admin.get(f"/beskeder/modtaget/{quarantined.public_id}/").status_code == 200
+    assert AccessLogEntry.objects.filter(
+        subject_message=str(quarantined.public_id), username="administrator"
+    ).exists()
+    assert "karantæne" in admin.get("/").content.decode().lower()
+    # An accepted message of a citizen stays out of the administrator's sight.
+    assert admin.get(f"/beskeder/modtaget/{randers_world['inbox'].public_id}/").status_code == 404
