@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sektorbro.core.middleware.RequestIdMiddleware",
+    "sektorbro.core.middleware.RefuseNulCharactersMiddleware",
     "sektorbro.core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

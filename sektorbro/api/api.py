@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -150,6 +151,23 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     body = exc.as_dict()
     body["errors"] = [{"field": exc.field or "body", "message": exc.message}]  # type: ignore[assignment]
     return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(DataError)
+def on_unstorable_value(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """A value the database cannot hold (a NUL character in a text, a number out of range): the client's
+    input, so a 400, never a server error."""
+    message = "A value cannot be stored: it contains a NUL character or is out of range."
+    return api.create_response(
+        request,
+        {
+            "code": "invalid",
+            "field": None,
+            "message": message,
+            "errors": [{"field": "body", "message": message}],
+        },
+        status=400,
+    )
 
 
 @api.exception_handler(Http404)

@@ -68,6 +68,8 @@ def register_citizen(
         raise DomainError(str(exc), field="cpr", code=f"cpr_{exc.code}") from exc
     if not name or not name.strip():
         raise DomainError(_("The name must not be empty."), field="name", code="required")
+    if any(ord(ch) < 32 for ch in name):
+        raise DomainError(_("The name must not contain control characters."), field="name", code="invalid")
     municipality = _municipality(municipality_code)
     if not may_register_citizens(actor, municipality):
         raise NotPermitted(_("You may only register citizens who live in your own municipality."))

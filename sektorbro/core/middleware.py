@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Callable
 
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from sektorbro.core.logging import request_id_var
 
@@ -48,3 +48,28 @@ class SessionMiddleware(DjangoSessionMiddleware):
         if getattr(request, "automatic", False) and not request.session.modified:
             return response
         return super().process_response(request, response)
+
+
+class RefuseNulCharactersMiddleware:
+    """A NUL character in the address (``%00`` in the path or the query) can never be stored or looked up
+    (PostgreSQL refuses it in text), so the request is refused with a 400 naming the problem before any view
+    queries the database with it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query.lower() or "\x00" in query:
+            return JsonResponse(
+                {
+                    "code": "invalid",
+                    "field": "address",
+                    "message": "The address contains a NUL character (%00).",
+                    "errors": [
+                        {"field": "address", "message": "The address contains a NUL character (%00)."}
+                    ],
+                },
+                status=400,
+            )
+        return self.get_response(request)

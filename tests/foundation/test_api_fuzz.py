@@ -16,6 +16,20 @@ from schemathesis.specs.openapi.checks import status_code_conformance
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Any:
+    """The WSGI handler closes the database connection when a request ends; Django's own test client switches
+    that off, and so does this test (otherwise PostgreSQL's test transaction is closed under it)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(personas: dict[str, Any], randers_world: Any) -> str:
     from sektorbro.accounts.models import ApiToken
