@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 
-# Commands that read and write files only: they serve no request and sign nothing, so they run without Django's
-# settings (no SECRET_KEY needed). (command, subcommand) -> "module:function"; a listed option that needs the
+from sektorbro.runmode import allow_without_secret_key, is_pure_command
+
+# The database answers like this when a table is missing: SQLite, then PostgreSQL.
+_MISSING_TABLE = re.compile(r"no such table|relation \S+ does not exist", re.IGNORECASE)
+
+# Commands that read and write files only and need no Django at all: they serve no request and sign nothing, so
+# they run without Django's settings (no SECRET_KEY needed). The commands that need Django but sign nothing are
+# listed in sektorbro.runmode. (command, subcommand) -> "module:function"; a listed option that needs the
 # platform's database sends the command through Django instead.
 PURE_COMMANDS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("audits", "candidates"): (
@@ -32,9 +39,21 @@ def main(argv: list[str] | None = None) -> None:
     if code is not None:
         sys.exit(code)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sektorbro.settings")
+    if is_pure_command(args):
+        allow_without_secret_key()
     from django.core.management import execute_from_command_line
+    from django.db import OperationalError, ProgrammingError
 
-    execute_from_command_line(["sektorbro", *args])
+    try:
+        execute_from_command_line(["sektorbro", *args])
+    except (OperationalError, ProgrammingError) as exc:
+        if not _MISSING_TABLE.search(str(exc)) or "--traceback" in args:
+            raise
+        sys.stderr.write(
+            "Databasen er ikke sat op: kør `sektorbro migrate` / "
+            "the database is not set up: run `sektorbro migrate`\n"
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

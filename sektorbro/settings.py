@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP  # type: ignore[attr-defined,unused-ignore]
 
 from sektorbro.env import env_bool, env_int, env_list, env_str
+from sektorbro.runmode import UnusableSecretKey, secret_key_optional
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -24,12 +25,16 @@ TESTING = env_bool("SEKTORBRO_TESTING", default=False)
 
 _secret = env_str("SECRET_KEY")
 if _secret is None:
-    if not (DEBUG or DEMO_MODE or TESTING):
+    if DEBUG or DEMO_MODE or TESTING:
+        _secret = "insecure-local-only-" + "x" * 40
+    elif secret_key_optional():
+        # A console command that signs nothing (sektorbro.runmode): a random key, never stored, that refuses to sign.
+        _secret = UnusableSecretKey()
+    else:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set (or run with DEBUG=1, SEKTORBRO_DEMO=1 or SEKTORBRO_TESTING=1 for a "
             "local, non-production key)"
         )
-    _secret = "insecure-local-only-" + "x" * 40
 elif len(_secret) < 32:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long")
 SECRET_KEY: str = _secret
