@@ -76,8 +76,18 @@ class UnusableSecretKey(str):
     def __new__(cls) -> UnusableSecretKey:
         return super().__new__(cls, "unusable-" + secrets.token_urlsafe(48))
 
-    def encode(self, *args: Any, **kwargs: Any) -> bytes:
-        raise ImproperlyConfigured(
+    def _refuse(self) -> ImproperlyConfigured:
+        return ImproperlyConfigured(
             "SECRET_KEY is not set: this command was started without one because it was not expected to sign "
             "anything; set SECRET_KEY to run it"
         )
+
+    # Django turns the key into bytes with str(key).encode() (django.utils.encoding.force_bytes).
+    def __str__(self) -> str:
+        raise self._refuse()
+
+    def encode(self, *args: Any, **kwargs: Any) -> bytes:
+        raise self._refuse()
+
+    def __repr__(self) -> str:
+        return "UnusableSecretKey()"
