@@ -58,6 +58,8 @@ ensure_debian_packages() {
 }
 
 # start_postgres: a throw-away PostgreSQL 15 cluster on a free port; exports DATABASE_URL_PG.
+# Autovacuum is off: the reference data the migrations load made an autovacuum worker ANALYZE the test database
+# just as the run ended, and DROP DATABASE then failed with "is being accessed by other users".
 start_postgres() {
   local bindir=/usr/lib/postgresql/15/bin
   PGTMP="$(mktemp -d)"
@@ -67,7 +69,7 @@ start_postgres() {
   if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$PGTMP"; as=(runuser -u postgres --); fi
   "${as[@]}" "$bindir/initdb" -D "$PGTMP/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   "${as[@]}" "$bindir/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w \
-    -o "-p $port -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-p $port -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off" \
     start >/dev/null
   "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres sektorbro
   export DATABASE_URL_PG="postgres://postgres@127.0.0.1:$port/sektorbro"

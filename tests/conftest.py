@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -176,3 +177,28 @@ def _fresh_unit_cache() -> None:
     from sektorbro.messaging.ingest import clear_unit_cache
 
     clear_unit_cache()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test database, plus a check before it is dropped: on PostgreSQL, a connection that a test,
+    a thread or a fixture left open makes ``DROP DATABASE`` fail with "is being accessed by other users". Name the
+    open sessions (their last statement) here, so that the leak is reported with its cause. (PostgreSQL's own
+    autovacuum workers are not ours: ``start_postgres`` turns autovacuum off for the throw-away test cluster.)"""
+    yield
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        connections.close_all()
+        name = connection.settings_dict["NAME"]
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, application_name, state, left(query, 200) FROM pg_stat_activity "
+                "WHERE datname = %s AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+                [name],
+            )
+            left_open = cursor.fetchall()
+    threads = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    assert not left_open, f"connections left open to {name}: {left_open}; threads alive: {threads}"
