@@ -6,7 +6,8 @@ MedCom messages, evaluating a rule scenario, computing indicators from registry 
 who runs them has no web secret and needs none.
 
 The console entry point (:mod:`sektorbro.cli`) recognises those commands from ``argv`` before Django is set up
-and calls :func:`allow_without_secret_key`. The flag lives in this module, not in an environment variable, so
+and calls :func:`allow_without_secret_key`. (``audits candidates`` over registry files needs no Django at all: the
+CLI runs it before Django is set up, see ``sektorbro.cli.PURE_COMMANDS``.) The flag lives in this module, not in an environment variable, so
 it cannot be switched on from outside the process and is never inherited by a server. The settings then use
 :class:`UnusableSecretKey`: a random value that is never stored and that refuses to be used for signing.
 """
@@ -31,11 +32,10 @@ PURE_COMMANDS: frozenset[tuple[str, str]] = frozenset(
         ("reference", "municipalities"),
         ("reference", "clusters"),
         ("reference", "units"),
-        ("audits", "candidates"),  # only over registry files; see is_pure_command
     }
 )
 # Commands that are pure only when they read registry files rather than the platform's own database.
-_REGISTRY_ONLY = {"indicators", "audits"}
+_REGISTRY_ONLY = {"indicators"}
 _HELP = {"help", "--help", "-h", "--version", "version"}
 
 _allowed = False

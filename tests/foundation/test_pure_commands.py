@@ -129,7 +129,6 @@ def test_what_serves_requests_or_writes_still_refuses_without_a_secret_key(
 def test_pure_commands_are_recognised_from_argv_alone() -> None:
     assert is_pure_command(["medcom", "validate", "a.json"])
     assert is_pure_command(["indicators", "compute", "--registry=dir", "--from", "2023-01-01"])
-    assert is_pure_command(["audits", "candidates", "--registry", "dir"])
     assert is_pure_command(["help"]) and is_pure_command([])
     assert not is_pure_command(["indicators", "compute", "--registry", "d", "--from-platform"])
     assert not is_pure_command(["indicators", "compute", "--from-platform"])
