@@ -24,7 +24,7 @@ from tests.messaging_django.test_ingest import (
     hn,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("medcom_examples")]
 
 
 def store(*stems: str) -> list[InboxMessage]:
