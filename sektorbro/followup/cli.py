@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -21,30 +20,10 @@ from sektorbro.followup.candidates import (
     window,
     write_csv,
 )
+from sektorbro.indicators.cli import _date, _positive, _say
 
 # A source of admissions other than registry files: (first day, last day) -> admissions and notes.
 AdmissionSource = Callable[[dt.date, dt.date], tuple[list[Admission], list[str]]]
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} er ikke en dato / is not a date (YYYY-MM-DD)") from exc
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} er ikke et heltal / is not a whole number") from exc
-    if value < 1:
-        raise argparse.ArgumentTypeError("skal være mindst 1 / must be at least 1")
-    return value
-
-
-def _say(text: str) -> None:
-    sys.stderr.write(text + "\n")
 
 
 def candidates_parser(prog: str = "audits candidates") -> argparse.ArgumentParser:
