@@ -110,18 +110,34 @@ def citizen_detail(request: HttpRequest, citizen_id: str) -> dict[str, Any]:
     return data
 
 
-@router.post("/", response={201: CitizenOut}, summary="Register a citizen")
+class RegistrationHeldOut(Schema):
+    code: str = Field(description='Always "held".')
+    message: str
+
+
+@router.post(
+    "/",
+    response={201: CitizenOut, 202: RegistrationHeldOut},
+    summary="Register a citizen",
+    description=(
+        "201 with the citizen when registered. 202 when the registration is held for an administrator's "
+        "check of the residence; the answer says nothing about whom Sektorbro knows."
+    ),
+)
 def create_citizen(request: HttpRequest, payload: CitizenIn) -> Status:
-    citizen = services.register_citizen(
-        actor=request.user,
-        cpr=payload.cpr,
-        name=payload.name,
-        municipality_code=payload.municipality_code,
-        gp_clinic_key=payload.gp_clinic,
-        receives_elderly_care=payload.receives_elderly_care,
-        known_to_municipal_social_area=payload.known_to_municipal_social_area,
-        known_to_regional_social_area=payload.known_to_regional_social_area,
-    )
+    try:
+        citizen = services.register_citizen(
+            actor=request.user,
+            cpr=payload.cpr,
+            name=payload.name,
+            municipality_code=payload.municipality_code,
+            gp_clinic_key=payload.gp_clinic,
+            receives_elderly_care=payload.receives_elderly_care,
+            known_to_municipal_social_area=payload.known_to_municipal_social_area,
+            known_to_regional_social_area=payload.known_to_regional_social_area,
+        )
+    except services.RegistrationHeld as held:
+        return Status(202, {"code": "held", "message": held.message})
     care = care_relation_ids(request.user, [citizen])
     log_access(request, request.user, citizen, "citizen.registered", channel=_channel(request))
     return Status(201, citizen_to_dict(citizen, citizen.pk in care))

@@ -38,6 +38,41 @@ def _gp_clinic(key: str | None) -> OrganisationUnit | None:
     return clinic
 
 
+class RegistrationHeld(Exception):
+    """The CPR number belongs to a citizen outside the registering user's scope. The registration is held for an
+    administrator, who checks the residence against the CPR register; the answer tells the user nothing about
+    whom Sektorbro knows (docs/security.md, "Registering a citizen")."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "The registration has been received, but it cannot be completed by you alone. An administrator "
+                "checks the citizen's residence and contacts you."
+            )
+        )
+        self.message = str(self.args[0])
+
+
+def _hold_registration(*, actor: Any, cpr_digits: str, municipality: Municipality) -> None:
+    """Write the held registration as a security event that survives the refusal (its own transaction)."""
+    from sektorbro.citizens.access import person_key
+
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="security.citizen_registration_held",
+            subject_type="person",
+            subject_id=person_key(cpr_digits),
+            data={"municipality": municipality.code},
+        )
+
+
+def _existing_visible_to(actor: Any, citizen: Citizen) -> bool:
+    from sektorbro.citizens.access import citizens_visible_to
+
+    return citizens_visible_to(actor).filter(pk=citizen.pk).exists()
+
+
 def may_register_citizens(actor: Any, municipality: Municipality | None = None) -> bool:
     """Administrators anywhere; municipal staff for residents of their own municipality."""
     if getattr(actor, "is_administrator", False):
@@ -50,7 +85,6 @@ def may_register_citizens(actor: Any, municipality: Municipality | None = None) 
     return False
 
 
-@transaction.atomic
 def register_citizen(
     *,
     actor: Any,
@@ -74,33 +108,38 @@ def register_citizen(
     if not may_register_citizens(actor, municipality):
         raise NotPermitted(_("You may only register citizens who live in your own municipality."))
     clinic = _gp_clinic(gp_clinic_key)
-    if Citizen.objects.filter(cpr=parsed.digits).exists():
+    existing = Citizen.objects.filter(cpr=parsed.digits).first()
+    if existing is not None:
+        if not _existing_visible_to(actor, existing):
+            _hold_registration(actor=actor, cpr_digits=parsed.digits, municipality=municipality)
+            raise RegistrationHeld()
         raise DomainError(
             _("A citizen with this CPR number is already registered."), field="cpr", code="duplicate"
         )
-    try:
-        with transaction.atomic():
-            citizen = Citizen.objects.create(
-                cpr=parsed.digits,
-                name=name.strip(),
-                birth_date=parsed.birth_date,
-                residence_municipality=municipality,
-                gp_clinic=clinic,
-                receives_elderly_care=receives_elderly_care,
-                known_to_municipal_social_area=known_to_municipal_social_area,
-                known_to_regional_social_area=known_to_regional_social_area,
-            )
-    except IntegrityError as exc:  # a concurrent registration of the same CPR
-        raise DomainError(
-            _("A citizen with this CPR number is already registered."), field="cpr", code="duplicate"
-        ) from exc
-    audit.record(
-        actor=actor,
-        action="citizen.registered",
-        subject_type="citizen",
-        subject_id=str(citizen.public_id),
-        data={"municipality": municipality.code},
-    )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                citizen = Citizen.objects.create(
+                    cpr=parsed.digits,
+                    name=name.strip(),
+                    birth_date=parsed.birth_date,
+                    residence_municipality=municipality,
+                    gp_clinic=clinic,
+                    receives_elderly_care=receives_elderly_care,
+                    known_to_municipal_social_area=known_to_municipal_social_area,
+                    known_to_regional_social_area=known_to_regional_social_area,
+                )
+        except IntegrityError as exc:  # a concurrent registration of the same CPR
+            raise DomainError(
+                _("A citizen with this CPR number is already registered."), field="cpr", code="duplicate"
+            ) from exc
+        audit.record(
+            actor=actor,
+            action="citizen.registered",
+            subject_type="citizen",
+            subject_id=str(citizen.public_id),
+            data={"municipality": municipality.code},
+        )
     return citizen
 
 

@@ -96,6 +96,9 @@ def citizen_register(request: HttpRequest) -> HttpResponse:
                 known_to_municipal_social_area=data["known_to_municipal_social_area"],
                 known_to_regional_social_area=data["known_to_regional_social_area"],
             )
+        except services.RegistrationHeld as held:
+            messages.info(request, held.message)
+            return redirect("citizens:list")
         except DomainError as exc:
             field = {"municipality_code": "municipality"}.get(exc.field or "", exc.field)
             form.add_error(field if field in form.fields else None, exc.message)
