@@ -44,6 +44,18 @@ def test_a_municipality_cannot_record_a_letter_from_the_hospital(
 
 
 @pytest.mark.django_db
+def test_only_the_hospital_records_that_it_sent_a_care_plan(
+    login: Any, personas: dict[str, Any], admitted: Any
+) -> None:
+    before = CourseEvent.objects.filter(course=admitted).count()
+    forged = post(login(personas["visitator_randers"]), admitted, {"type": "care_plan_sent"})
+    assert forged.status_code == 403
+    assert CourseEvent.objects.filter(course=admitted).count() == before
+    own = post(login(personas["ward_nurse_randers"]), admitted, {"type": "care_plan_sent"})
+    assert own.status_code == 201
+
+
+@pytest.mark.django_db
 def test_a_municipality_cannot_propose_a_date_in_the_hospital_s_name(
     login: Any, personas: dict[str, Any], admitted: Any
 ) -> None:
