@@ -236,7 +236,8 @@ def export_rows(unit: Unit, filters: Filters, blocks: list[Block]) -> list[tuple
 
     def cells(r: Row) -> tuple[Any, ...]:
         if r.suppressed:
-            return (SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, "suppressed: fewer than 5")
+            shown = SUPPRESSED if r.denominator is None else _plain(r.denominator)
+            return (SUPPRESSED, shown, SUPPRESSED, SUPPRESSED, "suppressed: fewer than 5")
         return (_plain(r.numerator), _plain(r.denominator), r.value, r.standardised, "")
 
     out: list[tuple[Any, ...]] = []
@@ -245,4 +246,44 @@ def export_rows(unit: Unit, filters: Filters, blocks: list[Block]) -> list[tuple
             out.append(("over_time", b.indicator.id, unit.name, r.label, *cells(r)))
         for r in b.comparison:
             out.append(("comparison", b.indicator.id, r.label, P.label(filters.compare), *cells(r)))
+    return out
+
+
+DANISH_EXPORT_HEADER = (
+    "Afsnit",
+    "Indikator",
+    "Område eller enhed",
+    "Periode",
+    "Tæller",
+    "Nævner",
+    "Værdi",
+    "Standardiseret værdi",
+    "Bemærkning",
+)
+_DANISH_SECTIONS = {"over_time": "Udvikling over tid", "comparison": "Sammenligning af kommuner"}
+
+
+def _danish_number(value: Any) -> Any:
+    """A number as Danish Excel reads it: comma decimals, no thousands separator; text as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace(".", ",")
+
+
+def danish_export_rows(rows: list[tuple[Any, ...]], names: dict[str, str]) -> list[tuple[Any, ...]]:
+    """The export rows for Danish Excel: Danish section and indicator names, comma decimals, Danish notes."""
+    out = []
+    for section, indicator_id, unit, period, *numbers, note in rows:
+        out.append(
+            (
+                _DANISH_SECTIONS.get(section, section),
+                names.get(indicator_id, indicator_id),
+                unit,
+                period,
+                *(_danish_number(n) for n in numbers),
+                "undertrykt: færre end 5 personer eller ophold" if note else "",
+            )
+        )
     return out

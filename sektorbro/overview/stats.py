@@ -42,10 +42,19 @@ class Cell:
     suppressed: bool
 
 
+def _small(count: float | None) -> bool:
+    return count is not None and not (isinstance(count, float) and math.isnan(count)) and count < MIN_COUNT
+
+
 def suppress(numerator: float | None, denominator: float | None, value: float | None, *, kind: str) -> Cell:
-    """The cell as it may be shown: everything blanked when suppressed."""
+    """The cell as it may be shown. When it is suppressed the numerator and the value are blanked; the
+    denominator of a proportion or a population rate stays when it is itself 5 or more (35 index stays with
+    fewer than 5 readmissions shows "35", not "<5": the small count is the numerator alone)."""
     if is_suppressed(numerator, denominator, kind=kind):
-        return Cell(None, None, None, True)
+        keep = (
+            kind in ("proportion", "population_rate") and denominator is not None and not _small(denominator)
+        )
+        return Cell(None, denominator if keep else None, None, True)
     return Cell(numerator, denominator, value, False)
 
 

@@ -21,10 +21,12 @@ from sektorbro.indicators.reference import region
 from sektorbro.overview import periods as P
 from sektorbro.overview.pages import (
     AREAS,
+    DANISH_EXPORT_HEADER,
     EXPORT_HEADER,
     INDICATOR_AREA,
     Unit,
     build_page,
+    danish_export_rows,
     export_rows,
     indicator_name,
     indicators_for,
@@ -106,6 +108,7 @@ def unit_page(request: HttpRequest, level: str, key: str = "") -> HttpResponse:
             query=filters.query(),
             csv_url=f"{request.path}eksport.csv?{filters.query()}",
             xlsx_url=f"{request.path}eksport.xlsx?{filters.query()}",
+            danish_csv_url=f"{request.path}eksport.dk.csv?{filters.query()}",
         )
     # HTMX swaps the result and, out of band, the period range choices (they depend on the period type).
     context["oob"] = bool(getattr(request, "htmx", False))
@@ -117,7 +120,7 @@ def unit_page(request: HttpRequest, level: str, key: str = "") -> HttpResponse:
 
 @member_required
 def export(request: HttpRequest, level: str, fmt: str, key: str = "") -> HttpResponse:
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in ("csv", "xlsx", "dk.csv"):
         raise Http404
     unit = _unit(level, key)
     filters = parse_filters(request.GET)
@@ -126,6 +129,16 @@ def export(request: HttpRequest, level: str, fmt: str, key: str = "") -> HttpRes
     name = f"sektorbro-overblik-{level}{'-' + key if key else ''}" + (
         f"-run{filters.run.pk}" if filters else ""
     )
+    if fmt == "dk.csv":
+        # Danish Excel: semicolons, comma decimals, Danish headings and names, a byte-order mark.
+        names = {i.id: i.name_da for i in REGISTRY.values()}
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(DANISH_EXPORT_HEADER)
+        writer.writerows(["" if c is None else c for c in row] for row in danish_export_rows(rows, names))
+        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}-dansk.csv"'
+        return response
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")

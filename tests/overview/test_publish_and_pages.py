@@ -110,6 +110,13 @@ def test_missing_column_and_wrong_type(tmp_path: Path) -> None:
     assert not IndicatorRun.objects.exists()
 
 
+def _denominator_730_q2(run: IndicatorRun) -> int:
+    value = run.values.get(
+        indicator="readmission_30d_somatic", stratum_type="municipality", stratum="730", period="2024-Q2"
+    )
+    return int(value.denominator)
+
+
 def test_cluster_page_shows_charts_tables_and_suppression(
     published: IndicatorRun, login: Any, personas: dict[str, Any]
 ) -> None:
@@ -134,7 +141,9 @@ def test_municipality_page_suppresses_the_small_quarter(
     page = client.get("/overblik/kommune/730/?periode=quarter&omraade=somatic").content.decode()
     section = page.split('id="ind-readmission_30d_somatic"')[1].split("</section>")[0]
     q2 = section.split("2. kvt. 2024")[2]  # x tick first, then the table row
-    assert q2.split("</tr>")[0].count("&lt;5") == 2
+    row = q2.split("</tr>")[0]
+    assert row.count("&lt;5") == 1  # the 3 readmissions; the index stays (150 or more) are no small number
+    assert f">{_denominator_730_q2(published)}<" in row
     assert "readmission_30d_psychiatric" not in page  # area filter
 
 
@@ -174,7 +183,8 @@ def test_csv_export_matches_the_page_with_suppression(
         for r in rows
         if r[0] == "over_time" and r[1] == "readmission_30d_somatic" and r[3] == "2. kvt. 2024"
     ]
-    assert q2 == [["over_time", "readmission_30d_somatic", "Randers", "2. kvt. 2024", "<5", "<5", "<5", "<5",
+    den = str(_denominator_730_q2(published))
+    assert q2 == [["over_time", "readmission_30d_somatic", "Randers", "2. kvt. 2024", "<5", den, "<5", "<5",
                    "suppressed: fewer than 5"]]  # fmt: skip
     q1 = next(
         r
@@ -197,7 +207,29 @@ def test_xlsx_export(published: IndicatorRun, login: Any, personas: dict[str, An
         for r in values
         if r[1] == "readmission_30d_somatic" and r[0] == "over_time" and r[3] == "2. kvt. 2024"
     ]
-    assert q2[0][4:8] == ["<5", "<5", "<5", "<5"]
+    assert q2[0][4:8] == ["<5", _denominator_730_q2(published), "<5", "<5"]
+
+
+def test_danish_csv_export_opens_in_danish_excel(
+    published: IndicatorRun, login: Any, personas: dict[str, Any]
+) -> None:
+    client = login(personas["analyst"])
+    page = client.get("/overblik/kommune/730/?periode=quarter&omraade=somatic").content.decode()
+    assert "eksport.dk.csv?" in page and "CSV til dansk Excel" in page
+    response = client.get("/overblik/kommune/730/eksport.dk.csv?periode=quarter&omraade=somatic")
+    assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    assert response["Content-Disposition"].endswith('-dansk.csv"')
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == [
+        "Afsnit", "Indikator", "Område eller enhed", "Periode", "Tæller", "Nævner", "Værdi",
+        "Standardiseret værdi", "Bemærkning",
+    ]  # fmt: skip
+    readmissions = [r for r in rows[1:] if r[1].startswith("Akutte genindlæggelser")]
+    assert readmissions, "the indicator is named in Danish, not by its id"
+    shown = [r for r in readmissions if r[0] == "Udvikling over tid" and r[4] != "<5"]
+    assert shown and all("." not in r[6] for r in shown) and any("," in r[6] for r in shown)
+    hidden = next(r for r in readmissions if r[3] == "2. kvt. 2024" and r[0] == "Udvikling over tid")
+    assert hidden[4] == "<5" and hidden[6] == "<5" and hidden[8].startswith("undertrykt")
 
 
 def test_index_and_indicator_pages(published: IndicatorRun, login: Any, personas: dict[str, Any]) -> None:

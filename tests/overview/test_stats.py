@@ -43,10 +43,18 @@ def test_suppression(numerator: float | None, denominator: float | None, kind: s
     assert is_suppressed(numerator, denominator, kind=kind) is expected
 
 
-def test_suppressed_cell_hides_everything() -> None:
+def test_a_suppressed_cell_hides_the_small_count_and_the_value_but_keeps_a_large_denominator() -> None:
     cell = suppress(3, 50, 6.0, kind="proportion")
-    assert cell.suppressed and cell.numerator is None and cell.denominator is None and cell.value is None
+    assert cell.suppressed and cell.numerator is None and cell.value is None
+    assert cell.denominator == 50  # 50 index stays is not a small number; the 3 is
     assert suppress(30, 50, 60.0, kind="proportion").value == 60.0
+    both_small = suppress(2, 4, 50.0, kind="proportion")
+    assert both_small.numerator is None and both_small.denominator is None
+    assert suppress(3, 10_000, 0.3, kind="population_rate").denominator == 10_000
+    few_stays = suppress(
+        40.0, 3, 13.3, kind="total"
+    )  # 40 bed days over 3 stays: the stays are the small count
+    assert few_stays.numerator is None and few_stays.denominator is None
 
 
 def test_unknown_kind_is_refused() -> None:
@@ -67,7 +75,9 @@ def test_a_shown_cell_never_rests_on_fewer_than_five(numerator: int, denominator
         if kind != "count":
             assert denominator >= MIN_COUNT
     else:
-        assert cell.value is None
+        assert cell.value is None and cell.numerator is None
+        if cell.denominator is not None:
+            assert kind in ("proportion", "population_rate") and denominator >= MIN_COUNT
 
 
 # Known limits. Binomial: Binomial(100, 0.5) has 2.5% and 97.5% quantiles 40 and 60 (P(X<=39)=0.0176,
