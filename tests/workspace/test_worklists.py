@@ -220,3 +220,11 @@ def test_a_gp_sees_each_partys_open_tasks_named_as_a_list(
     assert '<ul class="compact"><li><strong>' in body and ".;" not in body
     ward = login(personas["visitator_randers"]).get("/arbejdsliste/").content.decode()
     assert "<strong>Kommune:</strong>" not in ward  # a party sees its own tasks without the label
+
+
+@pytest.mark.django_db
+def test_cluster_names_on_the_analysts_start_page_link_to_their_overview(
+    login: Any, personas: dict[str, Any]
+) -> None:
+    page = login(personas["analyst"]).get("/").content.decode()
+    assert 'href="/overblik/klynge/randersklyngen/">Randersklyngen</a>' in page
