@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -131,9 +132,32 @@ class OrganisationUnit(Dated):
     def hospital(self) -> OrganisationUnit | None:
         if self.kind == UnitKind.HOSPITAL:
             return self
-        if self.kind == UnitKind.DEPARTMENT:
-            return self.parent
+        if self.kind == UnitKind.DEPARTMENT and self.parent is not None:
+            # A department hangs under its hospital, a section under its department.
+            return self.parent if self.parent.kind == UnitKind.HOSPITAL else self.parent.hospital
         return None
+
+    def clean(self) -> None:
+        """A department belongs to a hospital (directly, or as a section of a department): without it no
+        message could be placed there and no membership would cover its courses."""
+        super().clean()
+        if self.kind != UnitKind.DEPARTMENT:
+            return
+        parent = self.parent if self.parent_id else None
+        if parent is None:
+            raise ValidationError(
+                {"parent": _("A hospital department must be part of a hospital: choose the hospital.")}
+            )
+        if parent.kind not in (UnitKind.HOSPITAL, UnitKind.DEPARTMENT) or (
+            parent.kind == UnitKind.DEPARTMENT and parent.hospital is None
+        ):
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "A hospital department must be part of a hospital or of one of its departments."
+                    )
+                }
+            )
 
 
 class OrganisationAlias(Dated):
