@@ -119,6 +119,11 @@ class OrganisationUnit(Dated):
         help_text=_("Set when the SOR code and location number are invented for the demo, not official."),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone_is_example = models.BooleanField(
+        _("phone number is an example"),
+        default=False,
+        help_text=_("Set when the phone number is invented for the demo: pages mark it as an example."),
+    )
 
     class Meta:
         verbose_name = _("organisation unit")

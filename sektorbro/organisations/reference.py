@@ -73,13 +73,19 @@ def load_reference_data(get_model: Callable[[str, str], Any]) -> LoadReport:
             raise ReferenceDataError(f"{where}: valid_to must be after valid_from")
         return {"valid_from": valid_from, "valid_to": valid_to}
 
+    # A migration that runs before the example flag existed loads the rest and leaves the flag out.
+    has_example_flag = any(f.name == "phone_is_example" for f in Unit._meta.get_fields())
+
     def identifiers(item: dict[str, Any]) -> dict[str, Any]:
-        return {
+        values = {
             "sor_code": item.get("sor_code", ""),
             "location_number": item.get("location_number", ""),
             "identifiers_are_demo": bool(item.get("identifiers_are_demo", False)),
             "phone": item.get("phone", ""),
         }
+        if has_example_flag:
+            values["phone_is_example"] = bool(item.get("phone_is_example", False))
+        return values
 
     def aliases(item: dict[str, Any], where: str, **target: Any) -> None:
         for i, alias in enumerate(item.get("aliases", [])):

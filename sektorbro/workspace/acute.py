@@ -19,6 +19,7 @@ from sektorbro.agreement.responsibility import responsible_doctor
 from sektorbro.citizens.access import citizens_visible_to
 from sektorbro.citizens.models import Citizen
 from sektorbro.courses.models import Course
+from sektorbro.organisations.models import OrganisationUnit
 
 ACUTE_ROLE = "acute_function_nurse"
 
@@ -32,6 +33,7 @@ class AcuteRow:
     reason: str
     sources: list[str]
     course: Course | None  # the latest course, for the hospital's phone
+    phone_unit: OrganisationUnit | None = None  # whose number ``phone`` is (shown with its example mark)
 
 
 # What a row needs of the citizen's latest course.
@@ -42,8 +44,10 @@ COURSE_FIELDS = (
     "state_doctor",
     "hospital__name",
     "hospital__phone",
+    "hospital__phone_is_example",
     "department__name",
     "department__phone",
+    "department__phone_is_example",
 )
 
 
@@ -95,12 +99,13 @@ def decide(citizen: Citizen, course: Course | None, at: dt.datetime, language: s
             "sources": list(decision.sources),
         }
     route = str(doctor.get("phone_route") or "")
-    phone = ""
+    phone_unit: OrganisationUnit | None = None
     if route == "gp_direct_line" and citizen.gp_clinic is not None:
-        phone = citizen.gp_clinic.phone
+        phone_unit = citizen.gp_clinic
     elif route in ("department", "hospital_24_7") and course is not None:
         unit = course.department or course.hospital
-        phone = unit.phone or course.hospital.phone
+        phone_unit = unit if unit.phone else course.hospital
+    phone = phone_unit.phone if phone_unit is not None else ""
     reasons = doctor.get("reasons") or []
     reason = " ".join(r[language] for r in reasons)
     return AcuteRow(
@@ -108,6 +113,7 @@ def decide(citizen: Citizen, course: Course | None, at: dt.datetime, language: s
         party=str(doctor.get("party") or ""),
         phone_route=route,
         phone=phone,
+        phone_unit=phone_unit if phone else None,
         reason=reason,
         sources=list(doctor.get("sources") or []),
         course=course,

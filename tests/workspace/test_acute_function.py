@@ -128,3 +128,22 @@ def test_setting_the_acute_function_re_evaluates_the_citizen_s_open_courses(
     unit = OrganisationUnit.objects.get(key="acute-function-730")
     citizen_services.set_acute_function(actor=None, citizen=citizen, unit=unit, referred_by="gp")
     assert [c.pk for c in refreshed] == [course.pk]
+
+
+def test_every_call_shows_the_number_to_dial_and_each_citizen_links_onwards(
+    in_acute: dict[str, Any], acute_user: Any, login: Any
+) -> None:
+    body = login(acute_user).get("/arbejdsliste/").content.decode()
+    unit = in_acute["course"].department or in_acute["course"].hospital
+    dial = "+" + "".join(ch for ch in unit.phone if ch.isdigit())
+    assert f'href="tel:{dial}"' in body and "(eksempelnummer)" in body
+    assert f"/forloeb/{in_acute['course'].public_id}/" in body
+    assert f"/borgere/{in_acute['gp'].public_id}/" in body  # no course: the citizen's page
+
+
+def test_the_course_page_gives_the_number_of_the_responsible_doctor(
+    in_acute: dict[str, Any], personas: dict[str, Any], login: Any
+) -> None:
+    course = in_acute["course"]
+    body = login(personas["visitator_randers"]).get(f"/forloeb/{course.public_id}/").content.decode()
+    assert "tel:+45" in body
