@@ -1,0 +1,57 @@
+"""Words, not codes (#18 item 7): no page a person works with shows an internal code such as
+``discharge_report``, ``leave_started``, ``carecoordination`` or ``new-message``. The demo is loaded and its pages
+are read as several roles; the visible text (not attributes, scripts or styles) must hold no such token."""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from sektorbro.accounts.models import User
+from sektorbro.courses.models import Course
+from sektorbro.messaging.models import InboxMessage, OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+CODE = re.compile(
+    r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b(?:carecoordination|new-message|forward-message|reply-message)\b"
+)
+ROLES = ("hospital.randers", "psykiatri.randers", "kommune.randers", "akut.randers", "laege.randers")
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@override_settings(DEMO_MODE=True)
+def test_pages_show_words_not_codes(client: Any) -> None:
+    call_command("demo", "--citizens", "60", stdout=StringIO())
+    found: dict[str, str] = {}
+    pages = 0
+    courses = list(Course.objects.order_by("pk").values_list("public_id", flat=True)[:80])
+    inbox = list(InboxMessage.objects.order_by("pk").values_list("public_id", flat=True)[:60])
+    outbox = list(OutboxMessage.objects.order_by("pk").values_list("public_id", flat=True)[:20])
+    for username in ROLES:
+        client.force_login(
+            User.objects.get(username=username), backend="sektorbro.accounts.backends.SektorbroModelBackend"
+        )
+        urls = ["/", "/arbejdsliste/", "/beskeder/", "/borgere/", "/flowchart/"]
+        urls += [f"/forloeb/{c}/" for c in courses]
+        urls += [f"/beskeder/modtaget/{m}/" for m in inbox] + [f"/beskeder/sendt/{m}/" for m in outbox]
+        for url in urls:
+            response = client.get(url)
+            if response.status_code != 200:
+                continue  # outside this role's scope
+            pages += 1
+            text = visible_text(response.content.decode())
+            for match in CODE.finditer(text):
+                context = " ".join(text[max(0, match.start() - 80) : match.end() + 20].split())
+                found.setdefault(match.group(0), f"{username} {url}: …{context}")
+    assert pages > 100
+    assert not found, "\n".join(f"{code}: {where}" for code, where in sorted(found.items()))
