@@ -459,7 +459,9 @@ def test_any_string_with_a_character_xml_cannot_carry_is_refused_with_a_rule(cha
     refused with the element path and a rule id (never lxml's ValueError), and its acknowledgement is valid XML."""
     for base in sorted(BASES):
         original = BASES[base]
-        for path in _string_paths(original)[::3]:  # every third string keeps the test quick; all kinds are covered
+        for path in _string_paths(original)[
+            ::3
+        ]:  # every third string keeps the test quick; all kinds are covered
             data = copy.deepcopy(original)
             _at(data, path[:-1])[path[-1]] = _at(data, path) + character
             result = validate_message(json.dumps(data).encode())

@@ -117,7 +117,9 @@ def test_letters_carry_the_episode_of_care_of_the_hospital_notification(
     assert answer.event_code == "reply-message" and _stay_of_letter(answer) == notified
 
 
-def test_without_a_hospital_notification_a_letter_names_no_stay(course: Any, personas: dict[str, Any]) -> None:
+def test_without_a_hospital_notification_a_letter_names_no_stay(
+    course: Any, personas: dict[str, Any]
+) -> None:
     letter = send_correspondence(
         actor=personas["visitator_randers"], course=course, text="Vi kan modtage borgeren fredag.",
         category="discharge", phone="89151515",
@@ -129,6 +131,10 @@ def test_without_a_hospital_notification_a_letter_names_no_stay(course: Any, per
 def test_a_phone_number_with_letters_is_a_phone_error(course: Any, personas: dict[str, Any]) -> None:
     with pytest.raises(DomainError) as err:
         send_correspondence(
-            actor=personas["visitator_randers"], course=course, text="x", category="nursing", phone="89 15 ext 1"
+            actor=personas["visitator_randers"],
+            course=course,
+            text="x",
+            category="nursing",
+            phone="89 15 ext 1",
         )
     assert err.value.field == "phone" and OutboxMessage.objects.count() == 0

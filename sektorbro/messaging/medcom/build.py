@@ -549,7 +549,9 @@ def _encounter(ref: EncounterRef, patient: dict[str, Any], sender: Organisation)
         "status": ref.status,
         "class": {"system": ACT_CODE_SYSTEM, "code": ref.class_code},
         "subject": _ref(patient),
-        "episodeOfCare": [{"identifier": {"system": system, "value": value}} for system, value in identifiers],
+        "episodeOfCare": [
+            {"identifier": {"system": system, "value": value}} for system, value in identifiers
+        ],
     }
 
 
@@ -1332,7 +1334,12 @@ def care_communication(
     )
     if reply_to is not None:
         draft_reply = ReplyDraft(
-            sender=sender, text=text, author=signer, sent_at=now, category=category, topic=topic or None,
+            sender=sender,
+            text=text,
+            author=signer,
+            sent_at=now,
+            category=category,
+            topic=topic or None,
             encounter=encounter,
         )
         return reply_message(reply_to, draft_reply, _require_contact=False)

@@ -684,7 +684,13 @@ def _emit(el: Any, obj: dict[str, Any], spec: Spec, *, resource: bool, path: str
                     nested = ext.get("extension")
                     for extension in nested if isinstance(nested, list) else []:
                         sub = etree.SubElement(child, _F + "extension")
-                        _emit(sub, extension, spec_of(_extension_class()), resource=False, path=f"{here}.extension")
+                        _emit(
+                            sub,
+                            extension,
+                            spec_of(_extension_class()),
+                            resource=False,
+                            path=f"{here}.extension",
+                        )
             elif field.resource:
                 inner_kind = value.get("resourceType") if isinstance(value, dict) else None
                 klass = resource_class(inner_kind) if isinstance(inner_kind, str) else None
