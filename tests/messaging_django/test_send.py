@@ -9,6 +9,7 @@ from sektorbro.messaging.medcom import extract
 from sektorbro.messaging.medcom.validate import check
 from sektorbro.messaging.models import OutboxMessage
 from sektorbro.messaging.services import send_correspondence
+from sektorbro.organisations.models import OrganisationUnit
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,7 @@ def test_a_municipality_writes_to_the_ward(course: Any, personas: dict[str, Any]
 
 def test_the_ward_answers_the_municipality(course: Any, personas: dict[str, Any]) -> None:
     nurse = personas["ward_nurse_randers"]
+    OrganisationUnit.objects.filter(key="rhr-medicin").update(phone="")  # a ward whose number is not known
     with pytest.raises(DomainError) as err:  # MedCom needs a phone number on every segment
         send_correspondence(actor=nurse, course=course, text="Plejeforløbsplan følger.", category="nursing")
     assert err.value.field == "phone"
@@ -138,3 +140,18 @@ def test_a_phone_number_with_letters_is_a_phone_error(course: Any, personas: dic
             phone="89 15 ext 1",
         )
     assert err.value.field == "phone" and OutboxMessage.objects.count() == 0
+
+
+def test_the_units_phone_from_the_reference_data_is_written_digits_only(
+    course: Any, personas: dict[str, Any]
+) -> None:
+    unit = personas["visitator_randers"].active_memberships()[0].unit
+    assert " " in unit.phone  # the reference data writes "+45 89 15 15 15"
+    letter = send_correspondence(
+        actor=personas["visitator_randers"],
+        course=course,
+        text="Vi kan modtage borgeren fredag.",
+        category="nursing",
+    )
+    phones = {s.author_phone for s in extract.care_communication(check(letter.content.encode())).segments}
+    assert phones == {unit.phone.replace(" ", "")}
