@@ -29,7 +29,7 @@ from sektorbro.messaging.medcom.build import (
 )
 from sektorbro.messaging.medcom.validate import ValidationResult, check_thread, validate_message
 from tests.corpus import require_examples
-from tests.messaging.examples import GP, MUNICIPALITY, NOW, NURSE, PATIENT, WARD, WARD_NURSE
+from tests.messaging.examples import GP, MUNICIPALITY, NOW, NURSE, PATIENT, WARD, WARD_NURSE, find
 from tests.messaging.profiles import Check, Package, Profiles, read_packages
 
 PDF = b"%PDF-1.4\n% Sektorbro conformance\n"
@@ -117,6 +117,13 @@ def ack_of_invalid() -> dict[str, Any]:
     )
 
 
+def ack_of_medcoms_invalid_example() -> dict[str, Any]:
+    """MedCom's intentionally invalid test-protocol example (no category code), answered negatively."""
+    received = validate_message(find("Bundle-R-Tek-M-dublicate-inv-").read_bytes())
+    assert not received.valid
+    return build.acknowledgement_message(received, code="fatal-error", issues=received.issues, now=NOW)
+
+
 def ack_transient() -> dict[str, Any]:
     return build.acknowledgement_message(
         read(new_letter()), code="transient-error", now=NOW, notes=["the database is being restored"]
@@ -148,6 +155,7 @@ BUILT: dict[str, Callable[[], dict[str, Any]]] = {
     "forward of own reply": forward_of_own_reply,
     "acknowledgement ok": ack_ok,
     "acknowledgement of an invalid message": ack_of_invalid,
+    "acknowledgement of MedCom's invalid example": ack_of_medcoms_invalid_example,
     "acknowledgement transient-error": ack_transient,
     "acknowledgement of a HospitalNotification": ack_of_notification,
     "HospitalNotification STIN": notification,
