@@ -74,6 +74,13 @@ def send_correspondence(
         raise DomainError(
             _("Give your phone number: MedCom requires one on every correspondence message."), field="phone"
         )
+    try:
+        phone = build.phone_number(phone)  # MedCom writes it as + and digits: +4589151515
+    except ValueError as exc:
+        raise DomainError(
+            _("A phone number holds only digits, spaces and a leading +, e.g. +45 89 15 15 15."),
+            field="phone",
+        ) from exc
     author = build.Author(
         given=getattr(actor, "first_name", "") or actor.get_username(),
         family=getattr(actor, "last_name", "") or "",

@@ -13,7 +13,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +29,7 @@ from sektorbro.messaging.medcom.build import (
     HospitalNotificationDraft,
     ReplyDraft,
 )
+from sektorbro.messaging.medcom.cli import validate_main
 from sektorbro.messaging.medcom.validate import ValidationResult, check_thread, validate_message
 from tests.corpus import require_examples
 from tests.messaging.examples import GP, MUNICIPALITY, NOW, NURSE, PATIENT, WARD, WARD_NURSE, find
@@ -165,7 +168,7 @@ BUILT: dict[str, Callable[[], dict[str, Any]]] = {
 def written(bundle: dict[str, Any], form: str) -> ValidationResult:
     """The message as the receiver reads it: written as JSON or XML and read back by the project's validator."""
     text = build.to_json(bundle) if form == "json" else build.to_xml(bundle)
-    result = validate_message(text)
+    result = validate_message(text, model_check=True)  # as `sektorbro medcom validate --model-check` does
     assert result.valid, [i.line() for i in result.issues]
     assert not result.warnings, [i.line() for i in result.warnings]
     assert result.bundle is not None
@@ -267,3 +270,15 @@ def test_the_new_letter_really_carries_what_the_profiles_are_checked_on() -> Non
     kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
     assert {"Encounter", "CareTeam", "PractitionerRole", "Practitioner"} <= kinds
     assert dataclasses.replace(STAY).episode_of_care_id in build.to_json(bundle)
+
+
+def test_sektorbro_medcom_validate_passes_every_built_message(tmp_path: Path) -> None:
+    """The command line's validation (``sektorbro medcom validate --warnings --model-check``) on the files."""
+    for number, make in enumerate(BUILT.values()):
+        bundle = make()
+        (tmp_path / f"{number}.json").write_text(build.to_json(bundle), encoding="utf-8")
+        (tmp_path / f"{number}.xml").write_text(build.to_xml(bundle), encoding="utf-8")
+    out = io.StringIO()
+    assert validate_main([str(tmp_path)], out, warnings=True, model_check=True) == 0, out.getvalue()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 * len(BUILT) and all(line.startswith("OK ") for line in lines)
