@@ -234,7 +234,9 @@ def narrative_text(resource: dict[str, Any]) -> str:
     div = resource.get("text", {}).get("div")
     if not isinstance(div, str):
         return ""
-    element = etree.fromstring(div.replace("<br/>", " ").encode())
+    element = etree.fromstring(div.encode())
+    for br in element.iter("{http://www.w3.org/1999/xhtml}br"):
+        br.tail = " " + (br.tail or "")
     return " ".join("".join(element.itertext()).split())
 
 
