@@ -202,7 +202,7 @@ def build_demo_messages(now: dt.datetime) -> MessageCounts:
             "om 2-3 dage og vurderer, at han har brug for hjælp til personlig pleje morgen og aften de første "
             "uger. Kan I nå at besøge ham inden udskrivelsen?"
         ),
-        author=build.Author(given="Camilla", family="Nørgaard", phone="+45 78 42 00 00", role_text="Sygeplejerske"),
+        author=build.Author(given="Camilla", family="Nørgaard", phone="+4578420000", role_text="Sygeplejerske"),
         now=planned_start + dt.timedelta(hours=26),
     )  # fmt: skip
     # 6: an admission from a hospital outside the region that Sektorbro does not know (MedCom's test ward).
@@ -224,7 +224,7 @@ def build_demo_messages(now: dt.datetime) -> MessageCounts:
     assert received_letter.course is not None, received_letter.reason
     send_correspondence(
         actor=user, course=received_letter.course, reply_to=received_letter, category="carecoordination",
-        topic="Hjemmepleje efter hofteoperation", phone="+45 89 15 15 15",
+        topic="Hjemmepleje efter hofteoperation", phone="+4589151515",
         text=(
             "Tak for besked. Vi har bevilget hjælp til personlig pleje morgen og aften fra udskrivelsesdagen, og "
             "en visitator besøger ham på afdelingen i morgen formiddag. Giv gerne besked, når udskrivelsesdatoen "
@@ -237,7 +237,7 @@ def build_demo_messages(now: dt.datetime) -> MessageCounts:
     assert letters_message.course is not None, letters_message.reason
     question = send_correspondence(
         actor=user, course=letters_message.course, category="assistive-devices", topic="Hjælpemidler",
-        phone="+45 89 15 15 15",
+        phone="+4589151515",
         text=(
             "Birthe Vind bor alene på 2. sal uden elevator. Har terapeuterne vurderet, om hun får brug for "
             "badetaburet eller toiletforhøjer, så vi kan levere dem, inden hun kommer hjem?"
@@ -251,7 +251,7 @@ def build_demo_messages(now: dt.datetime) -> MessageCounts:
             "Ergoterapeuten har set hende i dag: hun har brug for badetaburet og toiletforhøjer. Vi forventer "
             "udskrivelse tidligst om tre dage."
         ),
-        author=build.Author(given="Louise", family="Dahl", phone="+45 78 42 10 10", role_text="Ergoterapeut"),
+        author=build.Author(given="Louise", family="Dahl", phone="+4578421010", role_text="Ergoterapeut"),
         now=timezone.now().replace(microsecond=0) + dt.timedelta(seconds=1),
         reply_to=check(question.content.encode("utf-8")),
     )  # fmt: skip

@@ -9,7 +9,14 @@ from django.db.models import Q, QuerySet
 
 from sektorbro.accounts.roles import Sector, sector_of
 from sektorbro.citizens.access import citizens_visible_to
-from sektorbro.messaging.models import QUARANTINE_STATUSES, InboxMessage, OutboxMessage
+from sektorbro.messaging.medcom.build import EncounterRef
+from sektorbro.messaging.models import (
+    QUARANTINE_STATUSES,
+    InboxMessage,
+    InboxStatus,
+    MessageKind,
+    OutboxMessage,
+)
 from sektorbro.organisations.models import OrganisationUnit
 
 
@@ -90,3 +97,28 @@ def patient_cpr_of(message: InboxMessage) -> str:
         return Facts.of(checked).common.patient_cpr or ""
     except Exception:
         return ""
+
+
+def stay_of(course: Any) -> EncounterRef | None:
+    """The stay of a course as the hospital named it: the episode-of-care identifiers, class and status of the
+    newest accepted HospitalNotification of the course (a cancelled one is passed over). Letters about the course
+    carry it back in ``Communication.encounter``, as MedCom's governance asks. None when no notification came."""
+    from sektorbro.messaging.medcom import extract
+    from sektorbro.messaging.medcom.validate import check
+
+    notifications = InboxMessage.objects.filter(
+        course=course, kind=MessageKind.HOSPITAL_NOTIFICATION, status=InboxStatus.ACCEPTED
+    ).order_by("-received_at", "-id")
+    for message in notifications:
+        checked = check(bytes(message.raw))
+        if not checked.valid:
+            continue
+        facts = extract.hospital_notification(checked)
+        if facts.encounter_status == "entered-in-error":
+            continue
+        stay = EncounterRef.of_episodes(
+            facts.episodes, status=facts.encounter_status, class_code=facts.encounter_class
+        )
+        if stay is not None:
+            return stay
+    return None

@@ -17,6 +17,7 @@ from sektorbro.messaging.medcom import build
 from sektorbro.messaging.medcom.extract import Party
 from sektorbro.messaging.medcom.validate import check
 from sektorbro.messaging.models import InboxMessage, MessageKind, OutboxMessage
+from sektorbro.messaging.selectors import stay_of
 from sektorbro.organisations.models import OrganisationUnit
 
 
@@ -73,6 +74,13 @@ def send_correspondence(
         raise DomainError(
             _("Give your phone number: MedCom requires one on every correspondence message."), field="phone"
         )
+    try:
+        phone = build.phone_number(phone)  # MedCom writes it as + and digits: +4589151515
+    except ValueError as exc:
+        raise DomainError(
+            _("A phone number holds only digits, spaces and a leading +, e.g. +45 89 15 15 15."),
+            field="phone",
+        ) from exc
     author = build.Author(
         given=getattr(actor, "first_name", "") or actor.get_username(),
         family=getattr(actor, "last_name", "") or "",
@@ -96,9 +104,12 @@ def send_correspondence(
             author=author,
             now=now,
             reply_to=received,
+            encounter=stay_of(course),
         )
     except ValueError as exc:
-        raise DomainError(str(exc), field="text" if "text" in str(exc) else "category") from exc
+        problem = str(exc)
+        field = "phone" if "phone" in problem else "text" if "text" in problem else "category"
+        raise DomainError(problem, field=field) from exc
     built = check(build.to_json(bundle).encode())
     if not built.valid:  # never put a message in the outbox that the receiver would reject
         raise DomainError(

@@ -31,6 +31,7 @@ from sektorbro.messaging.medcom.terminology import (
     ACK_ERROR_SYSTEM,
     CC_CATEGORIES,
     HN_EVENT_CODES,
+    LPR3_EPISODE_SYSTEM,
     X_ECPR_SYSTEM,
 )
 from sektorbro.messaging.medcom.validate import ValidationResult, check_thread, normalized, validate_message
@@ -490,3 +491,64 @@ def test_the_compatibility_wrappers() -> None:
     ack = build.acknowledgement(received, code="ok", now=NOW)
     assert read(ack).valid
     assert base64.b64decode(base64.b64encode(PDF)) == PDF
+
+
+# --- what Sektorbro sends: MedCom's conformance points (issue 15) -------------------------------------------
+@pytest.mark.parametrize(
+    "written", ["+45 89 15 15 15", "+45-8915-1515", " +45 (89) 15.15.15 ", "+4589151515"]
+)
+def test_the_author_phone_is_written_with_digits_only(written: str) -> None:
+    bundle = new_message(author=dataclasses.replace(NURSE, phone=written))
+    contact = [
+        x["valueContactPoint"]["value"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Communication"
+        for p in e["resource"]["payload"]
+        for x in p["extension"]
+        if x["url"].endswith("medcom-core-contact-extension")
+    ]
+    assert contact == ["+4589151515"]
+    assert extract.care_communication(read(bundle)).segments[0].author_phone == "+4589151515"
+
+
+def test_a_phone_number_with_letters_is_refused() -> None:
+    assert build.phone_number("78 42 10 00") == "78421000"
+    with pytest.raises(ValueError, match="phone"):
+        new_message(author=dataclasses.replace(NURSE, phone="89 15 ext. 12"))
+
+
+STAY = EncounterRef.of_episodes(
+    [("https://sor.example/265161000016000", "4f0e1a5c-9a8e-4a37-b5f6-0c7b8b7d2d11")], class_code="IMP"
+)
+
+
+def test_a_reply_names_the_stay_when_the_thread_does_not() -> None:
+    received = read(new_message())
+    assert extract.care_communication(received).episode_ids == ()
+    reply = read(build.reply_message(received, ReplyDraft(WARD, "Svar", WARD_NURSE, NOW, encounter=STAY)))
+    assert check_thread(received, reply) == []
+    assert extract.care_communication(reply).episode_ids == ("4f0e1a5c-9a8e-4a37-b5f6-0c7b8b7d2d11",)
+    # a thread that already names its stay keeps it as it is
+    named = read(new_message(encounter=EncounterRef("a-local-episode-id")))
+    again = read(build.reply_message(named, ReplyDraft(WARD, "Svar", WARD_NURSE, NOW, encounter=STAY)))
+    assert extract.care_communication(again).episode_ids == ("a-local-episode-id",)
+
+
+def test_of_episodes_keeps_every_identifier_of_the_notification() -> None:
+    lpr3 = (LPR3_EPISODE_SYSTEM, "d2b5b8a0-9d4b-5a8e-9e7c-3b2f1c0d4e5f")
+    stay = EncounterRef.of_episodes([("urn:local", "E-1"), lpr3], status="onleave", class_code="IMP")
+    assert stay == EncounterRef("E-1", "urn:local", "onleave", "IMP", (lpr3,))
+    assert EncounterRef.of_episodes([("urn:local", "")]) is None
+
+
+def test_forwarding_your_own_reply_keeps_the_attachment_content() -> None:
+    received = read(new_message(attachments=(Attachment("Plan", "application/pdf", PDF),)))
+    own_reply = read(build.reply_message(received, ReplyDraft(WARD, "Tak.", WARD_NURSE, NOW)))
+    assert extract.care_communication(own_reply).attachments[0]["has_content"] is False
+    draft = ForwardDraft(WARD, GP, "Til orientering.", WARD_NURSE, NOW + dt.timedelta(hours=1))
+    forward = read(build.forward_message(own_reply, draft, thread=[received]))
+    assert check_thread(own_reply, forward) == []
+    facts = extract.care_communication(forward)
+    assert facts.attachments[0]["has_content"] and facts.attachments[0]["size"] == len(PDF)
+    with pytest.raises(ValueError, match="content of attachment"):  # never sent on without its content
+        build.forward_message(own_reply, draft)

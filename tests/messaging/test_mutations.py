@@ -10,10 +10,11 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from sektorbro.messaging.medcom import build, extract
+from sektorbro.messaging.medcom import build, extract, fhirjson
 from sektorbro.messaging.medcom.identifiers import cpr_birth_date
 from sektorbro.messaging.medcom.issues import RULES
 from sektorbro.messaging.medcom.validate import ValidationResult, validate_message
@@ -420,3 +421,57 @@ def test_replacing_any_element_with_any_value_never_raises(
     else:
         checked = validate_message(build.to_xml(ack))
         assert checked.valid, [i.line() for i in checked.errors]
+
+
+def _string_paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    return [p for p in _paths(value, prefix) if _at(value, p) is not None and isinstance(_at(value, p), str)]
+
+
+def _at(value: Any, path: tuple) -> Any:
+    for step in path:
+        value = value[step]
+    return value
+
+
+def test_an_organisation_name_with_a_control_character_is_refused_not_raised() -> None:
+    """Regression (a flake of the test above): an Organization.name holding a control character made the XML
+    writer raise lxml's ValueError. The validator rejects it with a rule id, the XML writer refuses it naming the
+    element and the rule, and the acknowledgement is valid XML."""
+    for base in sorted(BASES):
+        data = copy.deepcopy(BASES[base])
+        organisation = resources(data, "Organization")[0]
+        organisation["name"] = "Randers\x01 Kommune"
+        result = validate_message(json.dumps(data).encode())
+        assert not result.valid and {i.rule for i in result.errors} == {"mc-parse"}
+        with pytest.raises(fhirjson.UnwritableXml) as refused:
+            build.to_xml(data)
+        assert refused.value.rule in RULES and refused.value.path.endswith("Organization.name")
+        try:
+            ack = build.acknowledgement_message(result, code="fatal-error", issues=result.issues, now=NOW)
+        except build.CannotAcknowledge:
+            continue
+        assert validate_message(build.to_xml(ack)).valid
+
+
+@pytest.mark.parametrize("character", ["\x01", "\x0b", "\x1f", "\ud800", "\uffff"])
+def test_any_string_with_a_character_xml_cannot_carry_is_refused_with_a_rule(character: str) -> None:
+    """Every string of every base message, one at a time: the message is rejected with a rule, writing it as XML is
+    refused with the element path and a rule id (never lxml's ValueError), and its acknowledgement is valid XML."""
+    for base in sorted(BASES):
+        original = BASES[base]
+        for path in _string_paths(original)[
+            ::3
+        ]:  # every third string keeps the test quick; all kinds are covered
+            data = copy.deepcopy(original)
+            _at(data, path[:-1])[path[-1]] = _at(data, path) + character
+            result = validate_message(json.dumps(data).encode())
+            assert not result.valid and all(i.rule in RULES for i in result.errors)
+            with pytest.raises(fhirjson.UnwritableXml) as refused:
+                build.to_xml(data)
+            assert refused.value.rule in RULES and refused.value.path
+            try:
+                ack = build.acknowledgement_message(result, code="fatal-error", issues=result.issues, now=NOW)
+            except build.CannotAcknowledge:
+                continue
+            checked = validate_message(build.to_xml(ack))
+            assert checked.valid, (base, path, [i.line() for i in checked.errors])

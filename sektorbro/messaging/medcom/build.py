@@ -85,6 +85,7 @@ __all__ = [
     "care_communication_message",
     "forward_message",
     "hospital_notification_message",
+    "phone_number",
     "reissue_acknowledgement",
     "reply_message",
     "to_json",
@@ -143,6 +144,19 @@ class EncounterRef:
     system: str = ""  # default: the sender's SOR URL (a local episode-of-care id)
     status: str = "in-progress"
     class_code: str = "IMP"
+    more: tuple[tuple[str, str], ...] = ()  # further (system, value) identifiers, e.g. the LPR3 one
+
+    @classmethod
+    def of_episodes(
+        cls, episodes: Sequence[tuple[str, str]], *, status: str = "in-progress", class_code: str = "IMP"
+    ) -> EncounterRef | None:
+        """The stay as a HospitalNotification named it: its (system, value) episode-of-care identifiers in order
+        (None when it named none)."""
+        found = [(system, value) for system, value in episodes if value]
+        if not found:
+            return None
+        (system, value), *rest = found
+        return cls(value, system, status or "in-progress", class_code or "IMP", tuple(rest))
 
 
 @dataclass(frozen=True)
@@ -177,6 +191,7 @@ class ReplyDraft:
     priority: str | None = None  # None: keep (dropped if the category no longer allows it)
     attachments: tuple[Attachment, ...] = ()
     resend_attachments: bool = False  # MedCom's rule: earlier attachments are kept without their content
+    encounter: EncounterRef | None = None  # the stay, when the thread does not name one yet
 
 
 @dataclass(frozen=True)
@@ -245,6 +260,19 @@ def _header_ref(msg: ParsedMessage) -> str:
     if url and reference_id(url, "MessageHeader") == header_id:
         return url
     return f"MessageHeader/{header_id}"
+
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-./()]")
+_PHONE = re.compile(r"\+?[0-9]+")
+
+
+def phone_number(value: str) -> str:
+    """A phone number as MedCom's contact extension wants it: an optional ``+`` and digits only (``+45 89 15 15 15``
+    and ``+45-8915-1515`` become ``+4589151515``). Raises ``ValueError`` when anything else is left."""
+    compact = _PHONE_SEPARATORS.sub("", value)
+    if not _PHONE.fullmatch(compact):
+        raise ValueError(f"the author's phone number {value.strip()!r} may only hold + and the digits 0-9")
+    return compact
 
 
 _NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -482,7 +510,7 @@ class _Segments:
                 extensions.append(
                     {
                         "url": CONTACT_EXTENSION_URL,
-                        "valueContactPoint": {"system": "phone", "value": author.phone},
+                        "valueContactPoint": {"system": "phone", "value": phone_number(author.phone)},
                     }
                 )
         return extensions, identifier
@@ -509,6 +537,22 @@ class _Segments:
             content["creation"] = _stamp(attachment.creation)
         extensions, _ = self._extensions(author if attachment.with_author else None)
         return {"extension": extensions, "contentAttachment": content}
+
+
+def _encounter(ref: EncounterRef, patient: dict[str, Any], sender: Organisation) -> dict[str, Any]:
+    """The Encounter a CareCommunication is about, with the episode-of-care identifiers of the stay."""
+    identifiers = [(ref.system or f"{SOR_URL_PREFIX}{sender.sor}", ref.episode_of_care_id), *ref.more]
+    return {
+        "resourceType": "Encounter",
+        "id": _new_id(),
+        "meta": {"profile": [Profiles.ENCOUNTER]},
+        "status": ref.status,
+        "class": {"system": ACT_CODE_SYSTEM, "code": ref.class_code},
+        "subject": _ref(patient),
+        "episodeOfCare": [
+            {"identifier": {"system": system, "value": value}} for system, value in identifiers
+        ],
+    }
 
 
 def _definition(options: BuildOptions) -> str:
@@ -552,22 +596,7 @@ def care_communication_message(
         communication["topic"] = {"text": draft.topic}
     extra: list[dict[str, Any]] = []
     if draft.encounter is not None:
-        encounter = {
-            "resourceType": "Encounter",
-            "id": _new_id(),
-            "meta": {"profile": [Profiles.ENCOUNTER]},
-            "status": draft.encounter.status,
-            "class": {"system": ACT_CODE_SYSTEM, "code": draft.encounter.class_code},
-            "subject": _ref(patient),
-            "episodeOfCare": [
-                {
-                    "identifier": {
-                        "system": draft.encounter.system or f"{SOR_URL_PREFIX}{draft.sender.sor}",
-                        "value": draft.encounter.episode_of_care_id,
-                    }
-                }
-            ],
-        }
+        encounter = _encounter(draft.encounter, patient, draft.sender)
         communication["encounter"] = _ref(encounter)
         extra.append(encounter)
     if draft.sender_team:
@@ -644,7 +673,8 @@ def _continue_thread(
     received: ParsedMessage, *, activity: str, sender: Organisation, receiver_party: Organisation | None,
     text: str, author: Author, sent_at: dt.datetime, category: str, topic: str | None, priority: str | None,
     attachments: tuple[Attachment, ...], keep: set[str] | None, strip_attachments: bool, options: BuildOptions,
-    require_contact: bool = True,
+    require_contact: bool = True, encounter: EncounterRef | None = None,
+    history: Sequence[ParsedMessage] = (),
 ) -> dict[str, Any]:  # fmt: skip
     header, received_com = _received_cc(received)
     com = copy.deepcopy(received_com)
@@ -702,6 +732,13 @@ def _continue_thread(
         if them_found is None:
             resources.append(them)
         them_party = receiver_party
+    if encounter is not None and not com.get("encounter"):  # the stay the thread is about, when it names none
+        subject = received.resolve_ref(com.get("subject"))
+        patient = by_key.get(f"Patient/{d(subject).get('id')}")
+        if patient is not None:
+            stay = _encounter(encounter, patient, sender)
+            com["encounter"] = _ref(stay)
+            resources.append(stay)
     # Payload: earlier segments (all, or the chosen ones for a forward), then the new ones.
     payload = []
     kept_ids = set()
@@ -714,6 +751,10 @@ def _continue_thread(
             segment["contentAttachment"] = {
                 k: v for k, v in segment["contentAttachment"].items() if k not in ("data", "url")
             }
+        elif "contentAttachment" in segment and not _has_content(segment):
+            # a reply carries earlier attachments without their content; a forward sends it again, from the
+            # message of the thread that still has it
+            segment["contentAttachment"] = _attachment_content(identifier, [received, *history])
         payload.append(segment)
     segments = _Segments(us, sent_at, require_contact=require_contact)
     payload.append(segments.text(text, author))
@@ -776,6 +817,23 @@ def _continue_thread(
     return _bundle(ordered, Profiles.CC_MESSAGE, sent_at, options, copied)
 
 
+def _has_content(segment: dict[str, Any]) -> bool:
+    content = d(segment.get("contentAttachment"))
+    return "data" in content or "url" in content
+
+
+def _attachment_content(identifier: str | None, thread: Sequence[ParsedMessage]) -> dict[str, Any]:
+    """The attachment of segment ``identifier`` with its content, from the first message of ``thread`` that has it."""
+    for msg in thread:
+        for communication in msg.resources("Communication"):
+            for segment in items(communication.get("payload")):
+                if _segment_id(segment) == identifier and _has_content(segment):
+                    return copy.deepcopy(segment["contentAttachment"])
+    raise ValueError(
+        f"the content of attachment {identifier} is not in the thread: pass the earlier message that carried it"
+    )
+
+
 def _drop_unreferenced(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Leave out copied resources nothing points at any more (e.g. a forward's dropped segment authors)."""
     keep_types = {"MessageHeader", "Patient", "Communication", "Provenance", "Encounter"}
@@ -820,19 +878,28 @@ def reply_message(
         author=draft.author, sent_at=draft.sent_at, category=draft.category, topic=draft.topic,
         priority=draft.priority, attachments=draft.attachments, keep=None,
         strip_attachments=not draft.resend_attachments, options=options, require_contact=_require_contact,
+        encounter=draft.encounter,
     )  # fmt: skip
 
 
 def forward_message(
-    received: ParsedMessage, draft: ForwardDraft, *, options: BuildOptions = DEFAULT_OPTIONS
+    received: ParsedMessage,
+    draft: ForwardDraft,
+    *,
+    options: BuildOptions = DEFAULT_OPTIONS,
+    thread: Sequence[ParsedMessage] = (),
 ) -> dict[str, Any]:
     """A forward of a received CareCommunication to a new receiver: a new thread id, the chosen segments with
-    their Provenances and attachment content, and a new text segment giving the reason."""
+    their Provenances and attachment content, and a new text segment giving the reason.
+
+    ``received`` is the latest message of the thread (received, or our own reply). A reply carries earlier
+    attachments without their content; ``thread`` gives the earlier messages the forward takes it from (a
+    ``ValueError`` names an attachment whose content none of them has)."""
     keep = set(draft.segments) if draft.segments is not None else None
     return _continue_thread(
         received, activity="forward-message", sender=draft.sender, receiver_party=draft.receiver, text=draft.text,
         author=draft.author, sent_at=draft.sent_at, category=draft.category, topic=draft.topic, priority=None,
-        attachments=draft.attachments, keep=keep, strip_attachments=False, options=options,
+        attachments=draft.attachments, keep=keep, strip_attachments=False, options=options, history=thread,
     )  # fmt: skip
 
 
@@ -1257,6 +1324,7 @@ def care_communication(
     author_phone: str = "",
     author: Author | None = None,
     reply_to: ParsedMessage | None = None,
+    encounter: EncounterRef | None = None,
 ) -> dict[str, Any]:
     """A new CareCommunication, or (``reply_to``) a reply in the received message's thread. Without an ``author``
     the segment is signed by the sending unit (its name as role text)."""
@@ -1266,11 +1334,17 @@ def care_communication(
     )
     if reply_to is not None:
         draft_reply = ReplyDraft(
-            sender=sender, text=text, author=signer, sent_at=now, category=category, topic=topic or None
+            sender=sender,
+            text=text,
+            author=signer,
+            sent_at=now,
+            category=category,
+            topic=topic or None,
+            encounter=encounter,
         )
         return reply_message(reply_to, draft_reply, _require_contact=False)
     draft = CareCommunicationDraft(
         sender=sender, receiver=receiver, patient=Patient.from_name(patient_cpr, patient_name), category=category,
-        text=text, author=signer, sent_at=now, topic=topic,
+        text=text, author=signer, sent_at=now, topic=topic, encounter=encounter,
     )  # fmt: skip
     return care_communication_message(draft, _require_contact=False)

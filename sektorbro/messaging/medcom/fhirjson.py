@@ -601,14 +601,41 @@ def _xml_text(value: Any) -> str:
     return str(value)
 
 
+# Characters XML 1.0 cannot carry: control characters other than tab and line breaks, lone surrogates, U+FFFE/F.
+NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class UnwritableXml(ValueError):
+    """The JSON form holds a value FHIR XML cannot carry. Names the element (``path``) and the rule (``rule``) the
+    validator rejects such a message with, so a caller answers it as an invalid message instead of crashing."""
+
+    def __init__(self, path: str, message: str, rule: str = "mc-parse") -> None:
+        super().__init__(f"{path}: {message} [{rule}]")
+        self.path = path
+        self.message = message
+        self.rule = rule
+
+
+def _xml_value(value: Any, path: str) -> str:
+    text = _xml_text(value)
+    found = NOT_XML_TEXT.search(text)
+    if found is not None:
+        raise UnwritableXml(
+            path, f"holds the character U+{ord(found.group()):04X}, which FHIR text and XML cannot carry"
+        )
+    return text
+
+
 def json_to_xml(resource: dict[str, Any]) -> bytes:
-    """FHIR XML for a resource in JSON form (element order from the specification; values unchanged)."""
+    """FHIR XML for a resource in JSON form (element order from the specification; values unchanged). Raises
+    ``UnwritableXml`` (a ``ValueError`` with the element path and rule id) for a value XML cannot carry, e.g. a
+    control character, or an unknown resource type."""
     kind = resource.get("resourceType")
     klass = resource_class(kind) if isinstance(kind, str) else None
     if klass is None:
-        raise ValueError(f"unknown resource type {kind!r}")
+        raise UnwritableXml("resourceType", f"unknown resource type {kind!r}", "mc-fhir-structure")
     root = etree.Element(_F + str(kind), nsmap={None: FHIR_NS})
-    _emit(root, resource, spec_of(klass), resource=True)
+    _emit(root, resource, spec_of(klass), resource=True, path=str(kind))
     result: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return result
 
@@ -625,44 +652,57 @@ def _pairs(obj: dict[str, Any], name: str, many: bool) -> Iterator[tuple[Any, An
         yield (values[i] if i < len(values) else None), (exts[i] if i < len(exts) else None)
 
 
-def _emit(el: Any, obj: dict[str, Any], spec: Spec, *, resource: bool) -> None:
+def _emit(el: Any, obj: dict[str, Any], spec: Spec, *, resource: bool, path: str) -> None:
     for name in spec.order:
         field = spec.fields[name]
+        here = f"{path}.{name}"
         if field.xml_attr:
             value = obj.get(name)
             if value is not None:
-                el.set(name, str(value))
+                el.set(name, _xml_value(value, here))
             continue
         for value, ext in _pairs(obj, name, field.many):
             if field.prim == "xhtml":
                 if isinstance(value, str):
+                    if NOT_XML_TEXT.search(value):
+                        raise UnwritableXml(here, "the narrative holds a character XML cannot carry")
                     try:
                         el.append(etree.fromstring(value.encode(), parser=_safe_parser()))
                     except etree.XMLSyntaxError as exc:
-                        raise ValueError(f"the narrative is not well-formed XHTML: {exc}") from exc
+                        raise UnwritableXml(
+                            here, f"the narrative is not well-formed XHTML: {exc}", "mc-fhir-structure"
+                        ) from exc
                 continue
             child = etree.SubElement(el, _F + name)
             if field.prim is not None:
                 if isinstance(ext, dict):
                     if ext.get("id") is not None:
-                        child.set("id", str(ext["id"]))
+                        child.set("id", _xml_value(ext["id"], f"{here}.id"))
                 if value is not None:
-                    child.set("value", _xml_text(value))
+                    child.set("value", _xml_value(value, here))
                 if isinstance(ext, dict):
                     nested = ext.get("extension")
                     for extension in nested if isinstance(nested, list) else []:
                         sub = etree.SubElement(child, _F + "extension")
-                        _emit(sub, extension, spec_of(_extension_class()), resource=False)
+                        _emit(
+                            sub,
+                            extension,
+                            spec_of(_extension_class()),
+                            resource=False,
+                            path=f"{here}.extension",
+                        )
             elif field.resource:
                 inner_kind = value.get("resourceType") if isinstance(value, dict) else None
                 klass = resource_class(inner_kind) if isinstance(inner_kind, str) else None
                 if klass is None:
-                    raise ValueError(f"unknown resource type {inner_kind!r}")
+                    raise UnwritableXml(
+                        f"{here}.resourceType", f"unknown resource type {inner_kind!r}", "mc-fhir-structure"
+                    )
                 inner = etree.SubElement(child, _F + str(inner_kind))
-                _emit(inner, value, spec_of(klass), resource=True)
+                _emit(inner, value, spec_of(klass), resource=True, path=str(inner_kind))
             else:
                 assert field.model is not None
-                _emit(child, value, spec_of(field.model), resource=False)
+                _emit(child, value, spec_of(field.model), resource=False, path=here)
 
 
 @cache

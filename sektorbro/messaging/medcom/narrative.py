@@ -1,6 +1,13 @@
 """Narratives (``Resource.text``) for built messages: a short XHTML summary naming the resource id, the
 resources it references and its must-support content, in Danish with English in brackets. Attachment data is
-never put in a narrative."""
+never put in a narrative.
+
+Every element MedCom's profiles mark as shown in the narrative (the obligation ``SHALL:in-narrative``) is in it
+when the resource has it: for a MessageHeader the event, destination endpoint and use, receiver, sender and
+source endpoint; for a Communication its status, category code, priority, topic, the references (subject,
+encounter, sender, recipient) and of every segment its date, author, author telephone and text, or for an
+attachment its title, type, link and date. ``tests/messaging/test_built_conformance.py`` checks this against the
+StructureDefinitions."""
 
 from __future__ import annotations
 
@@ -8,7 +15,15 @@ from html import escape
 from typing import Any
 
 from sektorbro.messaging.medcom.message import d, items, s, xml_safe
-from sektorbro.messaging.medcom.terminology import CC_CATEGORIES, GLN_SYSTEMS, SOR_SYSTEM
+from sektorbro.messaging.medcom.terminology import (
+    AUTHOR_EXTENSION_URL,
+    CC_CATEGORIES,
+    CONTACT_EXTENSION_URL,
+    DATETIME_EXTENSION_URL,
+    DESTINATION_USE_URL,
+    GLN_SYSTEMS,
+    SOR_SYSTEM,
+)
 
 XHTML = "http://www.w3.org/1999/xhtml"
 
@@ -36,11 +51,47 @@ def _refs(resource: dict[str, Any]) -> list[str]:
     return found
 
 
+def _segment(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """A Communication.payload segment: its date, author and author telephone, then its text or attachment."""
+    values = {x.get("url"): x for x in items(payload.get("extension"))}
+    written = s(values.get(DATETIME_EXTENSION_URL, {}).get("valueDateTime")) or ""
+    author = s(d(values.get(AUTHOR_EXTENSION_URL, {}).get("valueReference")).get("reference")) or ""
+    phone = s(d(values.get(CONTACT_EXTENSION_URL, {}).get("valueContactPoint")).get("value")) or ""
+    signed = ", ".join(x for x in (written, author, f"tlf. (phone) {phone}" if phone else "") if x)
+    lines = [("Skrevet (written)", signed)]
+    if "contentString" in payload:
+        lines.append(("Tekst (text)", str(payload["contentString"])))
+    else:
+        attachment = d(payload.get("contentAttachment"))
+        parts = [
+            str(attachment.get(key))
+            for key in ("title", "contentType", "url", "creation")
+            if attachment.get(key) is not None
+        ]
+        lines.append(("Bilag (attachment)", " ".join(parts)))
+    return lines
+
+
 def _lines(resource: dict[str, Any]) -> list[tuple[str, str]]:
     kind = resource.get("resourceType")
     lines: list[tuple[str, str]] = []
     if kind == "MessageHeader":
         lines.append(("Meddelelsestype (event)", str(d(resource.get("eventCoding")).get("code", ""))))
+        for destination in items(resource.get("destination")):
+            use = next(
+                (
+                    str(d(x.get("valueCoding")).get("code", ""))
+                    for x in items(destination.get("extension"))
+                    if x.get("url") == DESTINATION_USE_URL
+                ),
+                "",
+            )
+            label = f"Modtager (destination, {use})" if use else "Modtager (destination)"
+            where = s(destination.get("endpoint")) or ""
+            receiver = s(d(destination.get("receiver")).get("reference")) or ""
+            lines.append((label, f"{where} {receiver}".strip()))
+        lines.append(("Afsender (sender)", s(d(resource.get("sender")).get("reference")) or ""))
+        lines.append(("Afsenderadresse (source)", s(d(resource.get("source")).get("endpoint")) or ""))
         response = d(resource.get("response"))
         if response:
             lines.append(
@@ -83,7 +134,8 @@ def _lines(resource: dict[str, Any]) -> list[tuple[str, str]]:
             "",
         )
         da, en = CC_CATEGORIES.get(code, (code, code))
-        lines.append(("Kategori (category)", f"{da} ({en})"))
+        lines.append(("Status", str(resource.get("status", ""))))
+        lines.append(("Kategori (category)", f"{da} ({en}; {code})"))
         if d(resource.get("topic")).get("text"):
             lines.append(("Emne (topic)", str(resource["topic"]["text"])))
         if resource.get("priority"):
@@ -91,16 +143,7 @@ def _lines(resource: dict[str, Any]) -> list[tuple[str, str]]:
         for identifier in items(resource.get("identifier")):
             lines.append(("Tråd (thread)", str(identifier.get("value"))))
         for payload in items(resource.get("payload")):
-            if "contentString" in payload:
-                lines.append(("Tekst (text)", str(payload["contentString"])))
-            else:
-                attachment = d(payload.get("contentAttachment"))
-                lines.append(
-                    (
-                        "Bilag (attachment)",
-                        f"{attachment.get('title', '')} {attachment.get('contentType', '')}".strip(),
-                    )
-                )
+            lines += _segment(payload)
     elif kind == "Provenance":
         code = next((str(c.get("code")) for c in items(d(resource.get("activity")).get("coding"))), "")
         lines.append(("Aktivitet (activity)", code))
