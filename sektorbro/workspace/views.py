@@ -17,8 +17,28 @@ from sektorbro.workspace.worklists import clamp_limit, worklist
 LIMIT_PARAMS = {"admitted": "indlagte", "discharged": "udskrevne", "acute_function": "akut"}
 
 
+WARD_SESSION_KEY = "worklist_ward"
+
+
+def chosen_ward(request: HttpRequest) -> str | None:
+    """The ward the worklist shows: the one chosen now (and remembered for the next visit), else the one chosen
+    last time ("Alle" included), else the user's own department when the user works on exactly one."""
+    session = request.session
+    if "afsnit" in request.GET:
+        ward = request.GET.get("afsnit", "")[:80]
+        # The minute refresh repeats the current choice; only a person's choice is remembered.
+        if session.get(WARD_SESSION_KEY) != ward and not getattr(request, "automatic", False):
+            session[WARD_SESSION_KEY] = ward
+        return ward or None
+    if WARD_SESSION_KEY in session:
+        return str(session[WARD_SESSION_KEY]) or None
+    user: Any = request.user
+    departments = {m.unit.key for m in user.active_memberships() if m.unit.kind == "department"}
+    return departments.pop() if len(departments) == 1 else None
+
+
 def worklist_context(request: HttpRequest) -> dict[str, Any]:
-    ward = request.GET.get("afsnit") or None
+    ward = chosen_ward(request)
     limits = {name: clamp_limit(request.GET.get(param)) for name, param in LIMIT_PARAMS.items()}
     wl = worklist(request.user, ward=ward, limits=limits)
     shown = [r.course.citizen for r in [*wl["admitted"], *wl["discharged"]]]

@@ -49,7 +49,11 @@ def test_cluster_page_filter_and_csv_download(
     assert serious_violations(page) == []
 
     with page.expect_download() as info:
-        page.locator("#ov-result a", has_text="CSV").click()
+        page.get_by_role("link", name="CSV til dansk Excel").click()
+    danish = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    assert info.value.suggested_filename.endswith("-dansk.csv") and danish.startswith("Afsnit;Indikator;")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="CSV (maskinformat)").click()
     download = info.value
     assert download.suggested_filename.startswith("sektorbro-overblik-klynge-randersklyngen")
     text = Path(download.path()).read_text(encoding="utf-8-sig")

@@ -228,3 +228,26 @@ def test_cluster_names_on_the_analysts_start_page_link_to_their_overview(
 ) -> None:
     page = login(personas["analyst"]).get("/").content.decode()
     assert 'href="/overblik/klynge/randersklyngen/">Randersklyngen</a>' in page
+
+
+@pytest.mark.django_db
+def test_a_ward_nurse_sees_her_own_ward_first_and_her_choice_is_remembered(
+    login: Any, personas: dict[str, Any]
+) -> None:
+    client = login(personas["ward_nurse_randers"])
+    first = client.get("/").content.decode()
+    assert '<option value="rhr-medicin" selected>' in first
+    client.get("/?afsnit=")  # she chooses "Alle"
+    again = client.get("/").content.decode()
+    ward_choice = again.split('id="id_afsnit"')[1].split("</select>")[0]
+    assert "selected" not in ward_choice  # "Alle", the first option
+    client.get("/?afsnit=rhr-medicin")
+    assert '<option value="rhr-medicin" selected>' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_minute_refresh_does_not_change_the_remembered_ward(login: Any, personas: dict[str, Any]) -> None:
+    client = login(personas["ward_nurse_randers"])
+    client.get("/?afsnit=")
+    client.get("/arbejdsliste/?afsnit=rhr-medicin", headers={"HX-Request": "true", "HX-Trigger": "worklist"})
+    assert client.session["worklist_ward"] == ""
