@@ -100,7 +100,8 @@ class Profiles:
             r for p in self.packages for r in p.resources if r["resourceType"] == kind and r["url"] == url
         ]
         exact = [r for r in found if r.get("version") == version]
-        return (exact or found or [None])[0]
+        chosen = exact or found
+        return chosen[0] if chosen else None
 
     def structure(self, canonical: str) -> dict[str, Any] | None:
         return self._find("StructureDefinition", canonical)
@@ -327,8 +328,8 @@ class _Walk:
                 typed = self.elements.get(f"{slice_id}.{step}[x]") or self.elements.get(
                     f"{slice_id}.{step}", {}
                 )
-                keys = {step + t["code"][0].upper() + t["code"][1:] for t in typed.get("type", [])}
-                if not isinstance(value, dict) or not keys & value.keys():
+                typed_keys = {step + t["code"][0].upper() + t["code"][1:] for t in typed.get("type", [])}
+                if not isinstance(value, dict) or not typed_keys & value.keys():
                     return False
             else:
                 self.check.unchecked.add(f"{kind} discriminator {path} in {self.sd['url']}")

@@ -114,6 +114,7 @@ def _denominator_730_q2(run: IndicatorRun) -> int:
     value = run.values.get(
         indicator="readmission_30d_somatic", stratum_type="municipality", stratum="730", period="2024-Q2"
     )
+    assert value.denominator is not None
     return int(value.denominator)
 
 
