@@ -111,6 +111,7 @@ class AttendanceForm(VersionForm):
                 label=_("Attendance of %(name)s") % {"name": p.name},
                 choices=ATTENDANCE_CHOICES,
                 initial=p.attendance,
+                required=False,
             )
             self.fields[f"note_{p.pk}"] = forms.CharField(
                 label=_("Note for %(name)s") % {"name": p.name},
@@ -123,9 +124,11 @@ class AttendanceForm(VersionForm):
         return [(p, self[f"attendance_{p.pk}"], self[f"note_{p.pk}"]) for p in self.participants]
 
     def entries(self) -> dict[int, tuple[str, str]]:
+        """The participants whose attendance was sent (a participant added meanwhile is left as it is)."""
         return {
             p.pk: (self.cleaned_data[f"attendance_{p.pk}"], self.cleaned_data.get(f"note_{p.pk}", ""))
             for p in self.participants
+            if self.cleaned_data.get(f"attendance_{p.pk}")
         }
 
 

@@ -68,6 +68,10 @@ def governance_world(personas: dict[str, Any]) -> dict[str, Any]:
         expected_version=draft.version,
         title="Velkomst og godkendelse af dagsorden",
     )
+    held = services.create_meeting(
+        actor=secretary, group=group, date=dt.date(2026, 11, 5), title="Klyngestyregruppemøde november"
+    )
+    services.mark_held(actor=secretary, meeting=held, expected_version=held.version)
     published = services.create_meeting(
         actor=secretary, group=group, date=dt.date(2021, 5, 5), title="Klyngestyregruppemøde maj"
     )
@@ -106,6 +110,7 @@ def governance_world(personas: dict[str, Any]) -> dict[str, Any]:
         "group": group,
         "draft": draft,
         "draft_item": draft_item,
+        "held": held,
         "published": published,
         "item": item,
         "attachment": attachment,
