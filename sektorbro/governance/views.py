@@ -705,6 +705,15 @@ def _minutes_view(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _with_links(meeting: Meeting, doc: dict[str, Any]) -> dict[str, Any]:
+    """The pages a decision concerns (indicator pages, flowchart steps) are not part of the frozen document; they
+    are shown from the items as they are now, matched by title."""
+    links = {item.title: item.links for item in meeting.items.all() if item.links}
+    for item in doc["items"]:
+        item["links"] = links.get(item.get("title"), [])
+    return doc
+
+
 @user_required
 @require_GET
 def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
@@ -724,7 +733,7 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "versions": versions,
             "chosen": chosen,
             "latest": versions[0] if versions else None,
-            "doc": _minutes_view(dict(chosen.document)) if chosen else None,
+            "doc": _with_links(meeting, _minutes_view(dict(chosen.document))) if chosen else None,
             "reads_live": selectors.reads_live(request.user, meeting),
             "pdf_url": f"/moeder/{meeting.pk}/referat.pdf",
         },

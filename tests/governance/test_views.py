@@ -163,6 +163,7 @@ def test_the_secretary_prepares_holds_and_publishes(login: Any, world: dict[str,
     response = client.post(f"{url}udgiv/", {"version": meeting.version, "reason": ""})
     assert response.status_code == 302 and response["Location"] == f"{url}referat/"
     minutes = client.get(f"{url}referat/").content.decode()
+    assert 'href="/overblik/indikator/readmission_30d_somatic/"' in minutes
     assert "deltager fra kl. 15" in minutes and "Godkendt." in minutes and "Gennemfør audit" in minutes
     assert f'href="/moeder/{meeting.pk}/referat.pdf"' in minutes
     actions = client.get("/moeder/opgaver/").content.decode()
@@ -355,3 +356,12 @@ def test_dates_are_shown_the_danish_way(login: Any, world: dict[str, Any]) -> No
     body = login(world["secretary"]).get(f"/moeder/{world['published'].pk}/referat/").content.decode()
     assert "05.05.2021" in body
     assert dt.date(2021, 6, 1).strftime("%d.%m.%Y") in body
+
+
+def test_the_owner_of_an_action_item_sees_it_on_the_overview(login: Any, world: dict[str, Any]) -> None:
+    action = world["action"]
+    owner = world["gp_randers"]  # neither member nor secretary: the item is in published minutes
+    assert "Udpeg terapeuter til GAIN" not in login(owner).get("/moeder/").content.decode()
+    ActionItem.objects.filter(pk=action.pk).update(owner_user=owner)
+    body = login(owner).get("/moeder/").content.decode()
+    assert "Udpeg terapeuter til GAIN" in body and "row-overdue" in body
