@@ -460,6 +460,17 @@ def _file_name(name: str) -> str:
     return base[:255]
 
 
+def check_attachment_size(*, name: str, size: int) -> None:
+    """Refuse a file over the limit (``SEKTORBRO_ATTACHMENT_MAX_MB``); a view calls it before reading an upload."""
+    limit = attachment_max_bytes()
+    if size > limit:
+        raise DomainError(
+            _("The file %(name)s is %(size)s MB; an attachment may be at most %(limit)s MB.")
+            % {"name": name, "size": f"{size / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:g}"},
+            field="file",
+        )
+
+
 @transaction.atomic
 def add_attachment(
     *, actor: Any, item: AgendaItem, expected_version: int | None, name: str, content: bytes
@@ -472,17 +483,7 @@ def add_attachment(
         raise DomainError(_("The file has no name."), field="file")
     if not content:
         raise DomainError(_("The file %(name)s is empty.") % {"name": file_name}, field="file")
-    limit = attachment_max_bytes()
-    if len(content) > limit:
-        raise DomainError(
-            _("The file %(name)s is %(size)s MB; an attachment may be at most %(limit)s MB.")
-            % {
-                "name": file_name,
-                "size": f"{len(content) / 1024 / 1024:.1f}",
-                "limit": f"{limit / 1024 / 1024:g}",
-            },
-            field="file",
-        )
+    check_attachment_size(name=file_name, size=len(content))
     extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
     if extension not in ALLOWED_EXTENSIONS:
         raise DomainError(

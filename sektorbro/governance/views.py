@@ -558,11 +558,8 @@ def attachment_add(request: HttpRequest, meeting_id: int, item_id: int) -> HttpR
 
     def save(d: dict[str, Any]) -> Any:
         upload = d["file"]
-        if upload.size > services.attachment_max_bytes():
-            # Refused before the whole file is read into memory; the service says the same for any caller.
-            content = upload.read(services.attachment_max_bytes() + 1)
-        else:
-            content = upload.read()
+        services.check_attachment_size(name=upload.name, size=upload.size)  # before reading it into memory
+        content = upload.read()
         return services.add_attachment(
             actor=request.user, item=item, expected_version=d["version"], name=upload.name, content=content
         )

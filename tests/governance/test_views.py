@@ -365,3 +365,17 @@ def test_the_owner_of_an_action_item_sees_it_on_the_overview(login: Any, world: 
     ActionItem.objects.filter(pk=action.pk).update(owner_user=owner)
     body = login(owner).get("/moeder/").content.decode()
     assert "Udpeg terapeuter til GAIN" in body and "row-overdue" in body
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(
+    login: Any, world: dict[str, Any], settings: Any
+) -> None:
+    settings.SEKTORBRO_GOVERNANCE_ATTACHMENT_MAX_BYTES = 1024
+    meeting, item = world["draft"], world["draft_item"]
+    upload = SimpleUploadedFile("stor.pdf", b"%PDF-1.4" + b"x" * 4096, content_type="application/pdf")
+    response = login(world["secretary"]).post(
+        f"/moeder/{meeting.pk}/punkter/{item.pk}/bilag/", {"file": upload, "version": meeting.version}
+    )
+    assert response.status_code == 400
+    assert "stor.pdf" in response.content.decode() and "MB" in response.content.decode()
+    assert not item.attachments.exists()
