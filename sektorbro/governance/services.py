@@ -64,7 +64,7 @@ def _require_edit(actor: Any, group: Group) -> None:
 
 def _locked(meeting: Meeting, expected_version: int | None) -> Meeting:
     """The meeting row, locked for this transaction; a stale version is refused, nothing is overwritten."""
-    row = Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
+    row = Meeting.objects.select_for_update(of=("self",)).select_related("group").get(pk=meeting.pk)
     if expected_version is not None and row.version != expected_version:
         raise ConflictError(
             _(

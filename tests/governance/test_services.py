@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from django.test import override_settings
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sektorbro.core.errors import ConflictError, DomainError, NotPermitted
 from sektorbro.core.models import AuditEvent
@@ -355,3 +357,28 @@ def test_closing_an_earlier_action_item_does_not_touch_published_minutes(setup: 
     assert ActionItem.objects.get(pk=action.pk).status == "done"
     version.refresh_from_db()
     assert version.document["action_items"][0]["status"] == "open"
+
+
+# The two small parsers of untrusted input: what a file is, and where a link may point.
+
+
+@given(st.binary(max_size=2048))
+def test_sniffing_any_bytes_never_fails(content: bytes) -> None:
+    kind = services.sniff(content)
+    assert kind is None or kind.extensions
+
+
+@given(st.binary(max_size=512))
+def test_a_zip_that_is_not_office_is_never_taken_for_one(tail: bytes) -> None:
+    assert services.sniff(b"PK\x03\x04" + tail) is None
+
+
+@given(st.text(max_size=80))
+def test_a_link_is_accepted_only_as_an_internal_overview_or_flowchart_path(url: str) -> None:
+    try:
+        links = services.clean_links([{"label": "x", "url": url}])
+    except DomainError:
+        return
+    for link in links:
+        assert link["url"].startswith(("/overblik/", "/flowchart/"))
+        assert "//" not in link["url"] and not any(c.isspace() for c in link["url"])
