@@ -22,6 +22,9 @@ urlpatterns = [
     path("<int:meeting_id>/punkter/<int:item_id>/bilag/", views.attachment_add, name="attachment-add"),
     path("<int:meeting_id>/punkter/<int:item_id>/opgaver/", views.action_add, name="action-add"),
     path("<int:meeting_id>/bilag/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path(
+        "<int:meeting_id>/bilag/<int:attachment_id>/slet/", views.attachment_remove, name="attachment-remove"
+    ),
     path("<int:meeting_id>/afholdt/", views.mark_held, name="held"),
     path("<int:meeting_id>/udgiv/", views.publish, name="publish"),
     path("<int:meeting_id>/ret/", views.open_correction, name="correct"),

@@ -577,6 +577,28 @@ def attachment_add(request: HttpRequest, meeting_id: int, item_id: int) -> HttpR
 
 @user_required
 @require_POST
+def attachment_remove(request: HttpRequest, meeting_id: int, attachment_id: int) -> HttpResponse:
+    meeting = _editable_meeting(request, meeting_id)
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("item"), pk=attachment_id, item__meeting=meeting
+    )
+    attachment.item.meeting = meeting
+    anchor = f"punkt-{attachment.item_id}"
+    return _submit(
+        request,
+        meeting,
+        "error",
+        VersionForm(request.POST),
+        lambda d: services.remove_attachment(
+            actor=request.user, attachment=attachment, expected_version=d["version"]
+        ),
+        _("The attachment is removed."),
+        anchor,
+    )
+
+
+@user_required
+@require_POST
 def action_add(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     meeting, item = _meeting_item(request, meeting_id, item_id)
     form = ActionItemForm(request.POST, users=_users_for(meeting.group), auto_id=f"id_action{item.pk}_%s")

@@ -121,6 +121,13 @@ def test_the_secretary_prepares_holds_and_publishes(login: Any, world: dict[str,
     assert download["Content-Type"] == "application/pdf"
     assert "attachment" in download["Content-Disposition"]
 
+    response = client.post(f"{url}bilag/{attachment.pk}/slet/", {"version": meeting.version})
+    assert response.status_code == 302 and not item.attachments.exists()
+    meeting.refresh_from_db()
+    upload = SimpleUploadedFile("auditplan.pdf", b"%PDF-1.4 plan", content_type="application/pdf")
+    client.post(f"{url}punkter/{item.pk}/bilag/", {"file": upload, "version": meeting.version})
+    meeting.refresh_from_db()
+
     bad = SimpleUploadedFile("virus.exe", b"MZ\x90\x00", content_type="application/octet-stream")
     response = client.post(f"{url}punkter/{item.pk}/bilag/", {"file": bad, "version": meeting.version})
     assert response.status_code == 400

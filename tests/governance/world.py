@@ -71,6 +71,12 @@ def governance_world(personas: dict[str, Any]) -> dict[str, Any]:
     held = services.create_meeting(
         actor=secretary, group=group, date=dt.date(2026, 11, 5), title="Klyngestyregruppemøde november"
     )
+    held_item = services.add_item(
+        actor=secretary, meeting=held, expected_version=held.version, title="Status"
+    )
+    held_attachment = services.add_attachment(
+        actor=secretary, item=held_item, expected_version=held.version, name="status.txt", content=b"Status"
+    )
     services.mark_held(actor=secretary, meeting=held, expected_version=held.version)
     published = services.create_meeting(
         actor=secretary, group=group, date=dt.date(2021, 5, 5), title="Klyngestyregruppemøde maj"
@@ -111,6 +117,7 @@ def governance_world(personas: dict[str, Any]) -> dict[str, Any]:
         "draft": draft,
         "draft_item": draft_item,
         "held": held,
+        "held_attachment": held_attachment,
         "published": published,
         "item": item,
         "attachment": attachment,
