@@ -134,3 +134,77 @@ def test_secretary_prepares_holds_and_publishes_a_meeting(
     check(page)
     screenshot("governance-action-items")
     assert action.deadline == dt.date(2021, 6, 1)
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill("correct horse battery")
+    page.locator("form button[type=submit]").last.click()
+    expect(page).to_have_url(f"{base}/")
+
+
+def test_a_correction_is_a_new_version_and_readers_search_the_decisions(
+    page: Page, live_server: Any, make_user: Any, screenshot: Any
+) -> None:
+    from tests.governance.world import governance_world
+
+    personas = {
+        "secretary": make_user("sekretaer.randers", "committee_secretary", "sekretariat-randersklyngen"),
+        "visitator_randers": make_user("visitator.randers", "municipal_visitator", "visitation-730"),
+    }
+    make_user("analytiker", "data_analyst", "region-sekretariat")
+    world = governance_world(personas)
+    meeting, item = world["published"], world["item"]
+    install_axe(page)
+    base = live_server.url
+
+    # The secretary opens a correction, changes the decision and publishes version 2 with its reason.
+    log_in(page, base, "sekretaer.randers")
+    page.goto(f"{base}/moeder/{meeting.pk}/")
+    page.locator("form[action$='/ret/'] button").click()
+    card = page.locator(f"#punkt-{item.pk}")
+    card.locator("form[action$='/beslutning/']").locator("xpath=..").locator("summary").click()
+    card.locator(f"#id_decision{item.pk}_decision").fill("Godkendt; audit flyttes til foråret.")
+    card.locator("form[action$='/beslutning/'] button[type=submit]").click()
+    expect(page.locator(f"#punkt-{item.pk}")).to_contain_text("audit flyttes til foråret")
+    check(page)
+    page.locator("#id_publish_reason").fill("Tidspunktet for audit var gengivet forkert")
+    page.locator("form[action$='/udgiv/'] button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/moeder/{meeting.pk}/referat/")
+    versions = page.locator("table").last
+    expect(versions.locator("tbody tr")).to_have_count(2)
+    expect(versions).to_contain_text("Tidspunktet for audit var gengivet forkert")
+    check(page)
+    versions.locator("a[href$='?version=1']").click()
+    expect(page.locator("main")).to_contain_text("Godkendt med audit i efteråret.")
+    expect(page.locator("main")).not_to_contain_text("audit flyttes til foråret")
+    check(page)
+    screenshot("governance-minutes-v1")
+    page.locator("form[action$='/logout/'] button").click()
+
+    # An analyst (no member) searches the decisions: only published minutes are found.
+    log_in(page, base, "analytiker")
+    page.goto(f"{base}/moeder/soeg/")
+    page.locator("#gov-q").fill("audit")
+    page.locator("form[role=search] button[type=submit]").last.click()
+    expect(page).to_have_url(re.compile(r"/moeder/soeg/\?q=audit"))
+    expect(page.locator("#search-results")).to_contain_text("GAIN 2.0")
+    expect(page.locator("#search-results")).not_to_contain_text("Velkomst og godkendelse")
+    check(page)
+    page.goto(f"{base}/moeder/gruppe/ksg-randers/")
+    expect(page.locator("main")).to_contain_text("Kommissorium 2021")
+    page.locator("#terms-version").select_option("1")
+    expect(page).to_have_url(re.compile(r"version=1"))
+    expect(page.locator("main")).to_contain_text("Gammel baggrund")
+    check(page)
+    page.locator("form[action$='/logout/'] button").click()
+
+    # A member reads the draft agenda without forms.
+    log_in(page, base, "visitator.randers")
+    page.goto(f"{base}/moeder/{world['draft'].pk}/")
+    expect(page.locator("#dagsorden")).to_contain_text("Velkomst og godkendelse af dagsorden")
+    expect(page.locator("main form[method=post]")).to_have_count(0)
+    expect(page.locator("#opfoelgning")).to_contain_text("Udpeg terapeuter til GAIN")  # carried forward
+    check(page)
+    screenshot("governance-member-draft")
