@@ -364,10 +364,16 @@ def record_decision(
 ) -> AgendaItem:
     row = _editable(actor, item.meeting, expected_version)
     _item(row, item)
+    before = item.decision
     item.decision = (decision or "").strip()
     item.save(update_fields=["decision"])
     _bump(row, item.meeting)
-    _record(actor, "decision_recorded", item, {"meeting": row.pk, "number": item.number})
+    _record(
+        actor,
+        "decision_recorded",
+        item,
+        {"meeting": row.pk, "number": item.number, "before": before, "after": item.decision},
+    )
     return item
 
 
@@ -697,7 +703,7 @@ def publish_minutes(
         number=last + 1,
         document=meeting_document(row),
         reason=reason if last else "",
-        published_by=_actor_label(actor),
+        published_by=actor.display_name() if hasattr(actor, "display_name") else _actor_label(actor),
     )
     _record(actor, "minutes_published", row, {"number": version.number, "reason": version.reason})
     return version

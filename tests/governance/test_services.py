@@ -382,3 +382,13 @@ def test_a_link_is_accepted_only_as_an_internal_overview_or_flowchart_path(url: 
     for link in links:
         assert link["url"].startswith(("/overblik/", "/flowchart/"))
         assert "//" not in link["url"] and not any(c.isspace() for c in link["url"])
+
+
+def test_a_decision_is_audited_with_what_it_said_before(setup: dict[str, Any]) -> None:
+    s, m = setup["secretary"], setup["meeting"]
+    item = _item(setup)
+    services.record_decision(actor=s, item=item, expected_version=m.version, decision="Udsat")
+    services.record_decision(actor=s, item=item, expected_version=m.version, decision="Godkendt")
+    last = AuditEvent.objects.filter(action="governance.decision_recorded").order_by("-id").first()
+    assert last is not None and last.data["before"] == "Udsat" and last.data["after"] == "Godkendt"
+    assert last.actor == s
