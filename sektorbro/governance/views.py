@@ -272,7 +272,16 @@ def _meeting_context(request: HttpRequest, meeting: Meeting, bound: dict[Any, An
                 )
     versions = list(meeting.minutes_versions.order_by("-number"))
     correcting = meeting.status == MeetingStatus.HELD and bool(versions)
+    facts = []
+    if meeting.starts_at:
+        until = f"–{meeting.ends_at:%H:%M}" if meeting.ends_at else ""
+        facts.append((_("Time"), f"{meeting.starts_at:%H:%M}{until}"))
+    if meeting.location:
+        facts.append((_("Location"), meeting.location))
+    if meeting.case_number:
+        facts.append((_("Case number"), meeting.case_number))
     return {
+        "facts": facts,
         "meeting": meeting,
         "group": meeting.group,
         "today": today,
