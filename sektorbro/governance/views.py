@@ -155,7 +155,18 @@ def _terms_sections(terms: Any) -> list[dict[str, Any]]:
             add(heading or _("Other"), body)
         else:
             add(_("Other"), [other])
-    add(_("Timeline"), terms.timeline)
+    timeline = [t for t in terms.timeline or [] if t]
+    if timeline and all(isinstance(t, dict) for t in timeline):
+        rows = [
+            (
+                _entry_text(t.get("when") or t.get("date") or ""),
+                _entry_text(t.get("what") or t.get("text") or ""),
+            )
+            for t in timeline
+        ]
+        sections.append({"heading": _("Timeline"), "timeline": rows})
+    else:
+        add(_("Timeline"), timeline)
     return sections
 
 

@@ -291,6 +291,8 @@ def test_the_group_page_shows_terms_by_version(login: Any, world: dict[str, Any]
     client = login(world["visitator_randers"])
     current = client.get("/moeder/gruppe/ksg-randers/").content.decode()
     assert "Godkende handleplaner" in current and "Carla Stedfortræder" in current
+    assert "<td>Maj 2021</td><td>Første møde<br>Godkendelse af kommissorium</td>" in current
+    assert "Præmisser for arbejdet" in current and "Borgeren oplever et sammenhængende forløb." in current
     assert "Dan Tidligere" not in current  # no longer active
     older = client.get("/moeder/gruppe/ksg-randers/?version=1").content.decode()
     assert "Gammel baggrund" in older

@@ -47,7 +47,8 @@ def make_group(secretary: Any, member_user: Any = None, key: str = "ksg-randers"
     TermsOfReference.objects.create(
         group=group, version=2, title="Kommissorium 2021", background="Klyngen følger aftalen op.",
         purpose="At sikre sammenhæng.", tasks=["Følge indikatorer", "Godkende handleplaner"],
-        timeline=[{"date": "2021-05-05", "text": "Første møde"}],
+        timeline=[{"when": "Maj 2021", "what": "Første møde\nGodkendelse af kommissorium"}],
+        other_sections=[{"heading": "Præmisser for arbejdet", "text": "Borgeren oplever et sammenhængende forløb."}],
     )  # fmt: skip
     return group
 
