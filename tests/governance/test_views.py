@@ -388,3 +388,38 @@ def test_an_oversized_upload_is_refused_before_it_is_read(
     assert response.status_code == 400
     assert "stor.pdf" in response.content.decode() and "MB" in response.content.decode()
     assert not item.attachments.exists()
+
+
+def test_search_answers_htmx_with_the_results_only(login: Any, world: dict[str, Any]) -> None:
+    client = login(world["analyst"])
+    partial = client.get("/moeder/soeg/?q=audit", headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<div id="search-results"') and "GAIN 2.0" in partial
+    assert "<html" not in partial
+    empty = client.get("/moeder/soeg/?q=").content.decode()
+    assert "GAIN 2.0" not in empty
+
+
+def test_the_group_filter_on_the_action_items_page(
+    login: Any, world: dict[str, Any], personas: dict[str, Any]
+) -> None:
+    from tests.governance.world import make_group
+
+    other = make_group(personas["secretary"], key="ksg-viborg")
+    meeting = services.create_meeting(
+        actor=personas["secretary"], group=other, date=dt.date(2026, 1, 5), title="Viborg"
+    )
+    item = services.add_item(
+        actor=personas["secretary"], meeting=meeting, expected_version=meeting.version, title="X"
+    )
+    services.raise_action_item(
+        actor=personas["secretary"],
+        item=item,
+        expected_version=meeting.version,
+        text="Viborgs opgave",
+        owner="Viborg",
+    )
+    client = login(world["secretary"])
+    both = client.get("/moeder/opgaver/?status=all").content.decode()
+    assert "Viborgs opgave" in both and "Udpeg terapeuter til GAIN" in both
+    randers = client.get("/moeder/opgaver/?status=all&gruppe=ksg-randers").content.decode()
+    assert "Viborgs opgave" not in randers and "Udpeg terapeuter til GAIN" in randers
