@@ -661,6 +661,10 @@ def close_action_item(
     if at_meeting is not None:
         if at_meeting.group_id != action.meeting.group_id:
             raise DomainError(_("The meeting belongs to another group."), field="meeting")
+        if at_meeting.date < action.meeting.date:
+            raise DomainError(
+                _("An action item is closed at the meeting that raised it or a later one."), field="meeting"
+            )
         row = _locked(at_meeting, expected_version)
         _require_open(row)
         _bump(row, at_meeting)
