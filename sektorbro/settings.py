@@ -235,3 +235,5 @@ NINJA_PAGINATION_PER_PAGE = 50
 
 # Sektorbro's own settings.
 SEKTORBRO_API_TOKEN_BYTES = 32
+# The largest file a committee secretary may attach to an agenda item (bilag), checked by governance.services.
+SEKTORBRO_GOVERNANCE_ATTACHMENT_MAX_BYTES = env_int("SEKTORBRO_ATTACHMENT_MAX_MB", 20) * 1024 * 1024

@@ -25,6 +25,7 @@ urlpatterns = [
     path("forloeb/", include("sektorbro.workspace.course_urls")),
     path("arbejdsliste/", include("sektorbro.workspace.urls")),
     path("overblik/", include("sektorbro.overview.urls")),
+    path("moeder/", include("sektorbro.governance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -100,6 +100,64 @@ CASES = [
          "outsider", wrong_status=403),
     Case("overview:indicator", "get", lambda w: "/overblik/indikator/readmission_30d_somatic/", "analyst",
          "outsider", wrong_status=403),
+    # Governance (/moeder/): the group's secretary edits; members read drafts; others read published minutes.
+    Case("governance:index", "get", lambda w: "/moeder/", "secretary", "outsider", wrong_status=403),
+    Case("governance:actions", "get", lambda w: "/moeder/opgaver/?status=overdue", "analyst", "outsider",
+         wrong_status=403),
+    Case("governance:search", "get", lambda w: "/moeder/soeg/?q=audit", "analyst", "outsider", wrong_status=403),
+    Case("governance:group", "get", lambda w: "/moeder/gruppe/ksg-randers/", "analyst", "outsider",
+         wrong_status=403),
+    Case("governance:meeting-create", "post", lambda w: "/moeder/gruppe/ksg-randers/nyt-moede/", "secretary",
+         "analyst", right_status=302, wrong_status=403, data={"title": "Nyt møde", "date": "20.01.2027"}),
+    Case("governance:meeting", "get", lambda w: f"/moeder/{w['draft'].pk}/", "secretary", "analyst"),
+    Case("governance:meeting (member reads the draft)", "get", lambda w: f"/moeder/{w['draft'].pk}/",
+         "visitator_randers", "gp_randers"),
+    Case("governance:meeting (published)", "get", lambda w: f"/moeder/{w['published'].pk}/", "analyst", "outsider",
+         wrong_status=403),
+    Case("governance:meeting-update", "post", lambda w: f"/moeder/{w['draft'].pk}/oplysninger/", "secretary",
+         "analyst", right_status=302, data={"title": "Møde", "date": "10.12.2026", "version": "__VERSION_draft__"}),
+    Case("governance:meeting-update (member)", "post", lambda w: f"/moeder/{w['draft'].pk}/oplysninger/",
+         "secretary", "visitator_randers", right_status=302, wrong_status=403,
+         data={"title": "Møde", "date": "10.12.2026", "version": "__VERSION_draft__"}),
+    Case("governance:attendance", "post", lambda w: f"/moeder/{w['draft'].pk}/fremmoede/", "secretary", "analyst",
+         right_status=302, data={"version": "__VERSION_draft__"}),
+    Case("governance:participant-add", "post", lambda w: f"/moeder/{w['draft'].pk}/deltagere/", "secretary",
+         "analyst", right_status=302, data={"name": "Gæst", "attendance": "present", "version": "__VERSION_draft__"}),
+    Case("governance:item-add", "post", lambda w: f"/moeder/{w['draft'].pk}/punkter/", "secretary", "analyst",
+         right_status=302, data={"title": "Nyt punkt", "version": "__VERSION_draft__"}),
+    Case("governance:item-update", "post", lambda w: f"/moeder/{w['draft'].pk}/punkter/{w['draft_item'].pk}/",
+         "secretary", "analyst", right_status=302, data={"title": "Velkomst", "version": "__VERSION_draft__"}),
+    Case("governance:item-move", "post", lambda w: f"/moeder/{w['draft'].pk}/punkter/{w['draft_item'].pk}/flyt/",
+         "secretary", "analyst", right_status=302, data={"direction": "down", "version": "__VERSION_draft__"}),
+    Case("governance:item-remove", "post", lambda w: f"/moeder/{w['draft'].pk}/punkter/{w['draft_item'].pk}/slet/",
+         "secretary", "analyst", right_status=302, data={"version": "__VERSION_draft__"}),
+    Case("governance:decision", "post",
+         lambda w: f"/moeder/{w['draft'].pk}/punkter/{w['draft_item'].pk}/beslutning/", "secretary", "analyst",
+         right_status=302, data={"decision": "Godkendt", "version": "__VERSION_draft__"}),
+    Case("governance:attachment-add", "post",
+         lambda w: f"/moeder/{w['draft'].pk}/punkter/{w['draft_item'].pk}/bilag/", "secretary", "analyst",
+         right_status=302, data={"file": "__PDF__", "version": "__VERSION_draft__"}),
+    Case("governance:action-add", "post",
+         lambda w: f"/moeder/{w['draft'].pk}/punkter/{w['draft_item'].pk}/opgaver/", "secretary", "analyst",
+         right_status=302, data={"text": "Opgave", "owner": "KSG", "version": "__VERSION_draft__"}),
+    Case("governance:attachment", "get",
+         lambda w: f"/moeder/{w['published'].pk}/bilag/{w['attachment'].pk}/", "analyst", "outsider",
+         wrong_status=403),
+    Case("governance:attachment-remove", "post",
+         lambda w: f"/moeder/{w['held'].pk}/bilag/{w['held_attachment'].pk}/slet/", "secretary", "analyst",
+         right_status=302, data={"version": "__VERSION_held__"}),
+    Case("governance:held", "post", lambda w: f"/moeder/{w['draft'].pk}/afholdt/", "secretary", "analyst",
+         right_status=302, data={"version": "__VERSION_draft__"}),
+    Case("governance:publish", "post", lambda w: f"/moeder/{w['held'].pk}/udgiv/", "secretary", "analyst",
+         right_status=302, data={"version": "__VERSION_held__"}),
+    Case("governance:correct", "post", lambda w: f"/moeder/{w['published'].pk}/ret/", "secretary", "analyst",
+         right_status=302, wrong_status=403, data={"version": "__VERSION_published__"}),
+    Case("governance:minutes", "get", lambda w: f"/moeder/{w['published'].pk}/referat/", "analyst", "outsider",
+         wrong_status=403),
+    Case("governance:minutes (draft)", "get", lambda w: f"/moeder/{w['draft'].pk}/referat/", "visitator_randers",
+         "analyst"),
+    Case("governance:action-close", "post", lambda w: f"/moeder/opgaver/{w['action'].pk}/luk/", "secretary",
+         "analyst", right_status=302, wrong_status=403, data={"status": "done", "note": "Løst"}),
     Case("workspace:worklist", "get", lambda w: "/arbejdsliste/", "ward_nurse_randers", "outsider", wrong_status=200),
     Case("password_change", "get", lambda w: "/accounts/password_change/", "visitator_randers", "outsider",
          wrong_status=200),
@@ -143,6 +201,15 @@ def _request(client: Any, case: Case, world: dict[str, Any]) -> Any:
     data = dict(case.data or {})
     if data.get("cpr") == "__CPR__":
         data["cpr"] = world["randers_home"].cpr
+    if data.get("file") == "__PDF__":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        data["file"] = SimpleUploadedFile("bilag.pdf", b"%PDF-1.4 bilag", content_type="application/pdf")
+    for key, value in data.items():
+        if isinstance(value, str) and value.startswith("__VERSION_"):  # a meeting's current version
+            meeting = world[value.removeprefix("__VERSION_").removesuffix("__")]
+            meeting.refresh_from_db()
+            data[key] = str(meeting.version)
     if case.method == "post" and case.url(world).startswith("/api/"):
         return client.post(case.url(world), json.dumps(data), content_type="application/json")
     if case.method == "post":
@@ -150,20 +217,27 @@ def _request(client: Any, case: Case, world: dict[str, Any]) -> Any:
     return client.get(case.url(world))
 
 
+@pytest.fixture
+def world(personas: dict[str, Any], randers_world: dict[str, Any]) -> dict[str, Any]:
+    """The citizens around the Randers personas, and a governance group with a draft, a held and a published
+    meeting (``tests/governance/world.py``)."""
+    from tests.governance.world import governance_world
+
+    return {**randers_world, **governance_world(personas)}
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_permission_matrix(
-    case: Case, client: Any, login: Any, personas: dict[str, Any], randers_world: dict[str, Any]
-) -> None:
-    anonymous = _request(client, case, randers_world)
+def test_permission_matrix(case: Case, client: Any, login: Any, personas: dict[str, Any], world: dict[str, Any]) -> None:
+    anonymous = _request(client, case, world)
     assert anonymous.status_code == case.anonymous_status, "anonymous"
     if anonymous.status_code == 302:
         assert (
             anonymous["Location"].startswith("/accounts/login/") or "/admin/login/" in anonymous["Location"]
         )
-    wrong = _request(login(personas[case.wrong]), case, randers_world)
+    wrong = _request(login(personas[case.wrong]), case, world)
     assert wrong.status_code == case.wrong_status, f"wrong organisation ({case.wrong})"
     client.logout()
-    right = _request(login(personas[case.right]), case, randers_world)
+    right = _request(login(personas[case.right]), case, world)
     assert right.status_code == case.right_status, f"right organisation ({case.right})"
 
 
