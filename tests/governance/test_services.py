@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -215,7 +216,7 @@ def test_attachments_of_the_wrong_type_are_refused_with_the_reason(
 ) -> None:
     m = setup["meeting"]
     item = _item(setup)
-    with pytest.raises(DomainError) as info:
+    with translation.override("en"), pytest.raises(DomainError) as info:
         services.add_attachment(
             actor=setup["secretary"], item=item, expected_version=m.version, name=name, content=content
         )
