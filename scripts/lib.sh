@@ -49,6 +49,11 @@ ensure_debian_packages() {
   command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
   command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   [[ -x /usr/lib/postgresql/15/bin/initdb ]] || missing+=(postgresql-15)
+  # WeasyPrint (minutes as PDF) needs Pango, HarfBuzz's subsetter and a font with Danish letters.
+  local lib
+  for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
+    dpkg-query -W -f='${Status}' "$lib" 2>/dev/null | grep -q "ok installed" || missing+=("$lib")
+  done
   if ((${#missing[@]})); then
     say "Installing Debian packages: ${missing[*]}"
     local sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
