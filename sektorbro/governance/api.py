@@ -88,7 +88,9 @@ def meeting_content(meeting: Meeting) -> dict[str, Any]:
     return exchange.meeting_document(meeting)
 
 
-@router.get("/groups/", response=list[GroupOut], summary="The groups (committees, steering and working groups)")
+@router.get(
+    "/groups/", response=list[GroupOut], summary="The groups (committees, steering and working groups)"
+)
 def groups(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {"id": g.pk, "name": g.name, "kind": g.kind, "parent": g.parent_id}
@@ -96,7 +98,9 @@ def groups(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/meetings/", response=list[MeetingOut], summary="Meetings the caller may read (filter by group id)")
+@router.get(
+    "/meetings/", response=list[MeetingOut], summary="Meetings the caller may read (filter by group id)"
+)
 def meetings(request: HttpRequest, group: int | None = None) -> list[dict[str, Any]]:
     qs = access.meetings_visible_to(request.user)
     if group is not None:

@@ -68,10 +68,7 @@ def _comparable(meeting: dict[str, Any]) -> dict[str, Any]:
             return value.isoformat()
         return value or ""
 
-    actions = [
-        {**x, "deadline": iso(x["deadline"]), "item": x["item"]}
-        for x in meeting["action_items"]
-    ]
+    actions = [{**x, "deadline": iso(x["deadline"]), "item": x["item"]} for x in meeting["action_items"]]
     return {
         "date": iso(meeting["date"]),
         "title": meeting["title"],

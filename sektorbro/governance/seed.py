@@ -46,9 +46,7 @@ class SeedResult:
 
     def summary(self) -> str:
         meetings = "; ".join(r.summary() for r in self.imports)
-        return (
-            f"{self.groups} groups, {self.members} members, {self.terms} terms of reference; meetings: {meetings}"
-        )
+        return f"{self.groups} groups, {self.members} members, {self.terms} terms of reference; meetings: {meetings}"
 
 
 def read_groups(path: Path = GROUPS_FILE) -> dict[str, Any]:

@@ -39,10 +39,13 @@ def governance_draft(world: dict[str, Any]) -> str:
     from sektorbro.governance.models import Group, Meeting
 
     group, _ = Group.objects.get_or_create(
-        key="matrix-klyngestyregruppe", defaults={"name": "Klyngestyregruppe", "kind": "cluster_steering_group"}
+        key="matrix-klyngestyregruppe",
+        defaults={"name": "Klyngestyregruppe", "kind": "cluster_steering_group"},
     )
     group.secretaries.add(User.objects.get(username="secretary"))
-    meeting, _ = Meeting.objects.get_or_create(group=group, date=dt.date(2026, 12, 1), title="Møde", status="held")
+    meeting, _ = Meeting.objects.get_or_create(
+        group=group, date=dt.date(2026, 12, 1), title="Møde", status="held"
+    )
     return str(meeting.pk)
 
 

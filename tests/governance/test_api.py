@@ -20,7 +20,10 @@ def gov(db: Any, personas: dict[str, Any]) -> dict[str, Any]:
     cluster.secretaries.add(personas["secretary"])
     published = Meeting.objects.get(group=cluster, date=dt.date(2021, 5, 5))
     draft = Meeting.objects.create(
-        group=cluster, date=dt.date(2021, 6, 16), title="Klyngestyregruppemøde RRA", status=MeetingStatus.PLANNED
+        group=cluster,
+        date=dt.date(2021, 6, 16),
+        title="Klyngestyregruppemøde RRA",
+        status=MeetingStatus.PLANNED,
     )
     return {"cluster": cluster, "published": published, "draft": draft}
 
@@ -71,7 +74,9 @@ def test_the_secretary_and_members_read_drafts(
 ) -> None:
     rows = login(personas["secretary"]).get("/api/v1/governance/meetings/").json()
     assert [r["date"] for r in rows] == ["2021-06-16", "2021-05-05"]
-    GroupMember.objects.filter(group=gov["cluster"], name="Solveig Gram").update(user=personas["ward_nurse_randers"])
+    GroupMember.objects.filter(group=gov["cluster"], name="Solveig Gram").update(
+        user=personas["ward_nurse_randers"]
+    )
     member = login(personas["ward_nurse_randers"])
     assert member.get(f"/api/v1/governance/meetings/{gov['draft'].pk}/").status_code == 200
 
@@ -87,7 +92,9 @@ def test_a_meeting_with_participants_items_and_action_items(
     login: Any, personas: dict[str, Any], gov: dict[str, Any]
 ) -> None:
     body = login(personas["analyst"]).get(f"/api/v1/governance/meetings/{gov['published'].pk}/").json()
-    assert body["id"] == gov["published"].pk and body["date"] == "2021-05-05" and body["status"] == "published"
+    assert (
+        body["id"] == gov["published"].pk and body["date"] == "2021-05-05" and body["status"] == "published"
+    )
     helene = next(p for p in body["participants"] if p["name"] == "Helene Bækmark")
     assert helene == {
         "name": "Helene Bækmark",

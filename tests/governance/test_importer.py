@@ -117,7 +117,9 @@ def test_a_failing_document_changes_nothing(groups: None) -> None:
     assert Meeting.objects.count() == 0 and ActionItem.objects.count() == 0
 
 
-def test_a_database_failure_halfway_rolls_everything_back(groups: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_database_failure_halfway_rolls_everything_back(
+    groups: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from django.db import DataError
 
     from sektorbro.governance import importer

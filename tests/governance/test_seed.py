@@ -36,7 +36,10 @@ def test_the_groups_hang_under_the_parent_groups_named_in_the_seeds(seeded: Meet
     assert cluster.kind == "cluster_steering_group"
     assert cluster.parent is not None and cluster.parent.name == "Sundhedsstyregruppen"
     assert cluster.parent.parent is not None and cluster.parent.parent.name == "Sundhedskoordinationsudvalget"
-    for key in ("implementering-opfoelgning-god-indlaeggelse-udskrivelse", "akutomraadet-tvaersektoriel-arbejdsgruppe"):
+    for key in (
+        "implementering-opfoelgning-god-indlaeggelse-udskrivelse",
+        "akutomraadet-tvaersektoriel-arbejdsgruppe",
+    ):
         assert Group.objects.get(key=key).parent == cluster.parent
 
 
@@ -50,7 +53,8 @@ def test_the_meeting_has_every_participant_with_apologies_and_notes(seeded: Meet
     assert by_name["Marianne Jensen"].note == "deltager fra kl. 15"
     assert by_name["Marianne Jensen"].attendance == "present"
     assert by_name["Poul Kraghede"].organisation_kind == "general_practice"
-    assert sum(p.attendance == "apologies" for p in participants) == 12  # "(afbud)" twelve times in the minutes
+    # "(afbud)" stands twelve times in the minutes.
+    assert sum(p.attendance == "apologies" for p in participants) == 12
     # Participants are linked to the group's members of the same name.
     assert all(p.member is not None for p in participants)
 
@@ -88,7 +92,9 @@ def test_the_seed_meeting_is_published_as_minutes_version_one(seeded: Meeting) -
 
 
 def test_both_kommissorier_are_there_with_tasks_chairs_and_timeline(seeded: Meeting) -> None:
-    follow_up = TermsOfReference.objects.get(group__key="implementering-opfoelgning-god-indlaeggelse-udskrivelse")
+    follow_up = TermsOfReference.objects.get(
+        group__key="implementering-opfoelgning-god-indlaeggelse-udskrivelse"
+    )
     assert follow_up.dated == dt.date(2020, 11, 10)
     assert len(follow_up.tasks) == 5 and len(follow_up.timeline) == 13
     assert follow_up.timeline[-1]["when"] == "Medio 2022"
@@ -128,7 +134,9 @@ def _lines(*texts: str) -> list[str]:
     return [line.strip().lstrip("- ") for text in texts for line in text.split("\n") if line.strip()]
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents (shared/seeds) are not beside the repository")
+@pytest.mark.skipif(
+    not SEEDS.is_dir(), reason="the seed documents (shared/seeds) are not beside the repository"
+)
 def test_every_text_is_transcribed_from_the_minutes() -> None:
     source = _normalised((SEEDS / "referat-klyngestyregruppe-randers-2021-05-05.txt").read_text("utf-8"))
     meeting = json.loads(MEETING_FILES[0].read_text("utf-8"))["meetings"][0]
@@ -140,7 +148,9 @@ def test_every_text_is_transcribed_from_the_minutes() -> None:
     assert missing == []
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents (shared/seeds) are not beside the repository")
+@pytest.mark.skipif(
+    not SEEDS.is_dir(), reason="the seed documents (shared/seeds) are not beside the repository"
+)
 def test_every_text_is_transcribed_from_the_kommissorier() -> None:
     files = {
         "implementering-opfoelgning-god-indlaeggelse-udskrivelse": "kommissorium-implementering-opfoelgning-2020.txt",
@@ -148,9 +158,31 @@ def test_every_text_is_transcribed_from_the_kommissorier() -> None:
     }
     for terms in json.loads(GROUPS_FILE.read_text("utf-8"))["terms_of_reference"]:
         source = _normalised((SEEDS / files[terms["group"]]).read_text("utf-8"))
-        texts = [terms[k] for k in ("title", "background", "purpose", "organisation", "secretariat", "reporting")]
+        texts = [
+            terms[k] for k in ("title", "background", "purpose", "organisation", "secretariat", "reporting")
+        ]
         texts += terms["tasks"] + terms["composition"] + terms["chairs"]
-        texts += [s["heading"] for s in terms["other_sections"]] + [s["text"] for s in terms["other_sections"]]
+        texts += [s["heading"] for s in terms["other_sections"]] + [
+            s["text"] for s in terms["other_sections"]
+        ]
         texts += [r["when"] for r in terms["timeline"]] + [r["what"] for r in terms["timeline"]]
         missing = [line for line in _lines(*texts) if _normalised(line) not in source]
         assert missing == [], terms["group"]
+
+
+def test_the_demo_makes_the_committee_secretary_the_groups_secretary(make_user: Any) -> None:
+    from sektorbro.demo.governance import build_demo_governance
+    from sektorbro.governance import access
+
+    secretary = make_user("sekretaer", "committee_secretary", "sekretariat-randersklyngen")
+    visitator = make_user("kommune.randers", "municipal_visitator", "visitation-730")
+    make_user("koordinator.randers", "discharge_coordinator", "rhr")
+    first = build_demo_governance()
+    second = build_demo_governance()
+    assert first.members == second.members == 3
+    cluster = Group.objects.get(key="randersklyngen-klyngestyregruppe")
+    assert access.can_edit(secretary, cluster)
+    working_group = Group.objects.get(key="randersklyngen-sammenhaengende-patientforloeb")
+    assert access.can_read_all(visitator, working_group) and not access.can_edit(visitator, working_group)
+    assert GroupMember.objects.filter(user__isnull=False).count() == 3
+    assert MinutesVersion.objects.count() == 1

@@ -18,11 +18,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         export = sub.add_parser("export", help="Write a group's meetings as one JSON document.")
-        export.add_argument("--group", required=True, help="The group's key, e.g. randersklyngen-klyngestyregruppe")
+        export.add_argument(
+            "--group", required=True, help="The group's key, e.g. randersklyngen-klyngestyregruppe"
+        )
         export.add_argument("--out", help="File to write (default: standard output)")
         imp = sub.add_parser("import", help="Import a JSON document of meetings (all or nothing).")
         imp.add_argument("file", help="The document ('-' reads standard input)")
-        sub.add_parser("seed", help="Create the seed groups, kommissorier and the seed meeting (safe to repeat).")
+        sub.add_parser(
+            "seed", help="Create the seed groups, kommissorier and the seed meeting (safe to repeat)."
+        )
         sub.add_parser("groups", help="List the groups and their keys.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,7 +47,9 @@ class Command(BaseCommand):
                 Path(options["out"]).write_text(text, encoding="utf-8")
             except OSError as exc:
                 raise CommandError(f"cannot write {options['out']}: {exc.strerror}") from exc
-            self.stdout.write(f"{group.meetings.count()} meetings of {group.name} written to {options['out']}")
+            self.stdout.write(
+                f"{group.meetings.count()} meetings of {group.name} written to {options['out']}"
+            )
         else:
             self.stdout.write(text, ending="")
 
