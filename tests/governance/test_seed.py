@@ -186,3 +186,25 @@ def test_the_demo_makes_the_committee_secretary_the_groups_secretary(make_user: 
     assert access.can_read_all(visitator, working_group) and not access.can_edit(visitator, working_group)
     assert GroupMember.objects.filter(user__isnull=False).count() == 3
     assert MinutesVersion.objects.count() == 1
+
+
+def test_the_seed_is_browsable_in_the_admin(seeded: Meeting, login: Any, personas: dict[str, Any]) -> None:
+    client = login(personas["administrator"])
+    group = Group.objects.get(key="randersklyngen-klyngestyregruppe")
+    item = seeded.items.get(number=2)
+    version = MinutesVersion.objects.get(meeting=seeded)
+    pages = [
+        "/admin/governance/group/",
+        f"/admin/governance/group/{group.pk}/change/",
+        "/admin/governance/meeting/?q=GAIN",
+        f"/admin/governance/meeting/{seeded.pk}/change/",
+        f"/admin/governance/agendaitem/{item.pk}/change/",
+        "/admin/governance/actionitem/",
+        "/admin/governance/termsofreference/",
+        f"/admin/governance/minutesversion/{version.pk}/change/",
+    ]
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+    body = client.get(f"/admin/governance/meeting/{seeded.pk}/change/").content.decode()
+    assert "Helene Bækmark" in body and "Projekt GAIN 2.0" in body
+    assert client.post(f"/admin/governance/minutesversion/{version.pk}/delete/").status_code == 403
