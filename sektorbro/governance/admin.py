@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.forms import ModelChoiceField
 from django.http import HttpRequest
 
 from sektorbro.governance.models import (
@@ -105,7 +106,9 @@ class ActionItemInline(admin.TabularInline):
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:  # only this meeting's agenda items
-            formset.form.base_fields["item"].queryset = AgendaItem.objects.filter(meeting=obj)
+            field = formset.form.base_fields["item"]
+            assert isinstance(field, ModelChoiceField)
+            field.queryset = AgendaItem.objects.filter(meeting=obj)
         return formset
 
 
@@ -113,7 +116,7 @@ class MinutesVersionInline(admin.TabularInline):
     model = MinutesVersion
     extra = 0
     fields = ["number", "published_at", "published_by", "reason"]
-    readonly_fields = fields
+    readonly_fields = ["number", "published_at", "published_by", "reason"]
     can_delete = False
     show_change_link = True
 
