@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from io import StringIO
 from pathlib import Path
@@ -11,6 +12,9 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sektorbro.core.models import AuditEvent
 from sektorbro.governance import exchange
@@ -49,7 +53,8 @@ def _semantic(doc: dict[str, Any]) -> dict[str, Any]:
     disagree about where a missing deadline goes)."""
     doc = copy.deepcopy(doc)
     for meeting in doc["meetings"]:
-        meeting["action_items"].sort(key=lambda x: (x["deadline"] or "", x["item"] or 0, x["text"]))
+        meeting["items"].sort(key=lambda i: i["number"])
+        meeting["action_items"].sort(key=lambda x: json.dumps(x, sort_keys=True))
     return doc
 
 
@@ -182,3 +187,75 @@ def test_the_command_names_line_and_field_and_fails(groups: None, tmp_path: Path
         call_command("governance", "import", str(tmp_path / "missing.json"))
     with pytest.raises(CommandError, match="no group with the key 'ukendt'"):
         call_command("governance", "export", "--group", "ukendt")
+
+
+_TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=40)
+_NAME = _TEXT.filter(lambda t: t.strip() != "")
+
+
+@st.composite
+def _meeting_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid meetings document of one meeting, every field filled in some way."""
+    numbers = draw(st.lists(st.integers(1, 30), unique=True, max_size=4))
+    clock = st.one_of(st.just(""), st.times().map(lambda t: t.strftime("%H:%M")))
+    participants = st.fixed_dictionaries(
+        {
+            "name": _NAME,
+            "title": _TEXT,
+            "organisation": _TEXT,
+            "organisation_kind": st.sampled_from(
+                ["", "municipality", "hospital", "psychiatry", "general_practice"]
+            ),
+            "attendance": st.sampled_from(["expected", "present", "apologies", "absent"]),
+            "note": _TEXT,
+        }
+    )
+    items = [
+        {
+            "number": number,
+            "title": draw(_NAME),
+            "presenters": draw(_TEXT),
+            "recommendations": draw(st.lists(_NAME, max_size=3)),
+            "case": draw(_TEXT),
+            "decision": draw(_TEXT),
+            "attachments": draw(st.lists(st.fixed_dictionaries({"name": _NAME}), max_size=2)),
+        }
+        for number in numbers
+    ]
+    actions = st.fixed_dictionaries(
+        {
+            "item": st.sampled_from([None, *numbers]),
+            "text": _NAME,
+            "owner": _NAME,
+            "deadline": st.one_of(st.none(), st.dates(dt.date(2000, 1, 1), dt.date(2100, 1, 1)).map(str)),
+            "deadline_note": _TEXT,
+            "status": st.sampled_from(["open", "done", "cancelled"]),
+            "closing_note": _TEXT,
+        }
+    )
+    meeting = {
+        "date": str(draw(st.dates(dt.date(2000, 1, 1), dt.date(2100, 1, 1)))),
+        "title": draw(_NAME),
+        "starts_at": draw(clock),
+        "ends_at": draw(clock),
+        "location": draw(_TEXT),
+        "case_number": draw(_TEXT),
+        "status": draw(st.sampled_from(["planned", "held", "published"])),
+        "participants": draw(st.lists(participants, max_size=4)),
+        "items": items,
+        "action_items": draw(st.lists(actions, max_size=4)),
+    }
+    group = {"key": "randersklyngen-klyngestyregruppe", "name": "Randersklyngens klyngestyregruppe"}
+    return {"format": FORMAT, "format_version": 1, "group": group, "meetings": [meeting]}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=_meeting_documents())
+def test_any_valid_document_survives_import_and_export(groups: None, doc: dict[str, Any]) -> None:
+    with transaction.atomic():
+        result = import_text(json.dumps(doc))
+        exported = exchange.group_document(result.group, result.created)
+        assert _semantic(exported) == _semantic(doc)
+        again = import_text(json.dumps(exported))
+        assert again.unchanged == result.created
+        transaction.set_rollback(True)
