@@ -12,12 +12,13 @@ from typing import Any
 
 from django.db.models import F
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from sektorbro.governance import access, exchange
 from sektorbro.governance.models import Meeting, MeetingStatus
 
 router = Router(tags=["governance"])
+BIGGEST_ID = 2**63 - 1  # larger ids are no row of any database here
 
 
 class GroupOut(Schema):
@@ -101,7 +102,9 @@ def groups(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get(
     "/meetings/", response=list[MeetingOut], summary="Meetings the caller may read (filter by group id)"
 )
-def meetings(request: HttpRequest, group: int | None = None) -> list[dict[str, Any]]:
+def meetings(
+    request: HttpRequest, group: int | None = Query(None, ge=1, le=BIGGEST_ID)
+) -> list[dict[str, Any]]:
     qs = access.meetings_visible_to(request.user)
     if group is not None:
         qs = qs.filter(group_id=group)

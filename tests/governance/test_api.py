@@ -86,6 +86,8 @@ def test_the_group_filter_narrows_the_list(login: Any, personas: dict[str, Any],
     client = login(personas["secretary"])
     assert client.get(f"/api/v1/governance/meetings/?group={other.pk}").json() == []
     assert client.get("/api/v1/governance/meetings/?group=abc").status_code == 400
+    assert client.get(f"/api/v1/governance/meetings/?group={2**64}").status_code == 400
+    assert client.get(f"/api/v1/governance/meetings/{2**64}/").status_code == 404
 
 
 def test_a_meeting_with_participants_items_and_action_items(
