@@ -112,6 +112,11 @@ def minutes_html(meeting: Meeting) -> str:
     return render_html(exchange.meeting_document(meeting), group_name=meeting.group.name, draft=True)
 
 
+def pdf_filename(meeting: Meeting) -> str:
+    """A file name for the download, e.g. ``referat-randersklyngen-klyngestyregruppe-2021-05-05.pdf``."""
+    return f"referat-{meeting.group.key}-{meeting.date.isoformat()}.pdf"
+
+
 def minutes_pdf(meeting: Meeting) -> bytes:
     """The minutes as PDF bytes (see :func:`minutes_html`)."""
     return html_to_pdf(minutes_html(meeting))

@@ -176,6 +176,17 @@ def test_the_command_exports_and_imports(groups: None, tmp_path: Path) -> None:
     assert json.loads(printed.getvalue())["group"]["name"] == "Randersklyngens klyngestyregruppe"
 
 
+def test_the_command_loads_the_seed_and_lists_the_groups(db: Any) -> None:
+    out = StringIO()
+    call_command("governance", "seed", stdout=out)
+    call_command("governance", "seed", stdout=out)
+    assert "1 created" in out.getvalue() and "1 unchanged" in out.getvalue()
+    listing = StringIO()
+    call_command("governance", "groups", stdout=listing)
+    assert "randersklyngen-klyngestyregruppe" in listing.getvalue()
+    assert "(under sundhedsstyregruppen)" in listing.getvalue()
+
+
 def test_the_command_names_line_and_field_and_fails(groups: None, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{\n  "format": "sektorbro.governance.meetings",\n  "format_version": 2\n}\n', "utf-8")

@@ -56,6 +56,10 @@ def test_the_pdf_is_a_pdf_with_every_item_title(meeting: Meeting) -> None:
     assert "Det indstilles" in text or "It is recommended" in text
 
 
+def test_the_download_is_named_after_group_and_date(meeting: Meeting) -> None:
+    assert minutes.pdf_filename(meeting) == "referat-randersklyngen-klyngestyregruppe-2021-05-05.pdf"
+
+
 def test_deadlines_are_printed_as_danish_dates(meeting: Meeting) -> None:
     html = minutes.minutes_html(meeting)
     assert "01.06.2021" in html and "15.08.2021" in html and "05.05.2021" in html
