@@ -80,12 +80,14 @@ def _meeting_row(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def meeting_content(meeting: Meeting) -> dict[str, Any]:
-    """The document the caller reads: the latest published version, or the live meeting before publication."""
-    if meeting.status == MeetingStatus.PUBLISHED:
-        latest = meeting.minutes_versions.order_by("-number").first()
-        if latest is not None:
-            return dict(latest.document)
+def meeting_content(meeting: Meeting, user: Any) -> dict[str, Any]:
+    """The document the caller reads: the latest published version (also while a correction is being prepared,
+    unless the caller reads drafts), or the live meeting before the first publication."""
+    latest = meeting.minutes_versions.order_by("-number").first()
+    if latest is not None and (
+        meeting.status == MeetingStatus.PUBLISHED or not access.can_read_all(user, meeting.group)
+    ):
+        return dict(latest.document)
     return exchange.meeting_document(meeting)
 
 
@@ -118,7 +120,7 @@ def meetings(
 )
 def meeting_detail(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     meeting = access.get_meeting(request.user, meeting_id)
-    doc = meeting_content(meeting)
+    doc = meeting_content(meeting, request.user)
     return {
         **_meeting_row(meeting),
         "participants": [

@@ -1,8 +1,9 @@
 """The minutes as HTML and PDF (template ``governance/minutes_print.html``).
 
-What is printed is the meeting document (``exchange.meeting_document``): for published minutes the frozen copy of
-the latest ``MinutesVersion``, so the PDF of a version never changes; before publication the live meeting, marked
-as a draft ("Udkast"). The lead wires ``/moeder/<id>/referat.pdf`` to :func:`minutes_pdf` behind ``access.py``."""
+What is printed is the meeting document (``exchange.meeting_document``): once minutes are published, the frozen
+copy of the latest ``MinutesVersion``, so the PDF of a version never changes; before the first publication (or on
+request, for those who read drafts) the live meeting, marked as a draft ("Udkast"). ``/moeder/<id>/referat.pdf``
+serves :func:`minutes_pdf` behind ``access.py``."""
 
 from __future__ import annotations
 
@@ -98,10 +99,14 @@ def latest_version(meeting: Meeting) -> MinutesVersion | None:
     return meeting.minutes_versions.order_by("-number").first()
 
 
-def minutes_html(meeting: Meeting) -> str:
-    """The published minutes (latest version) if there are any, else the live meeting marked as a draft."""
-    version = latest_version(meeting) if meeting.status == MeetingStatus.PUBLISHED else None
-    if version is not None:
+def minutes_html(meeting: Meeting, *, draft: bool = False) -> str:
+    """The latest published minutes version when there is one, else the live meeting marked as a draft.
+
+    During a correction (the meeting back in draft after publication) readers still get the published version;
+    ``draft=True`` asks for the live meeting instead (for those who may read drafts, ``access.can_read_all``).
+    A published meeting is locked, so it always prints its latest version."""
+    version = latest_version(meeting)
+    if version is not None and (meeting.status == MeetingStatus.PUBLISHED or not draft):
         return render_html(
             version.document,
             group_name=meeting.group.name,
@@ -117,6 +122,6 @@ def pdf_filename(meeting: Meeting) -> str:
     return f"referat-{meeting.group.key}-{meeting.date.isoformat()}.pdf"
 
 
-def minutes_pdf(meeting: Meeting) -> bytes:
+def minutes_pdf(meeting: Meeting, *, draft: bool = False) -> bytes:
     """The minutes as PDF bytes (see :func:`minutes_html`)."""
-    return html_to_pdf(minutes_html(meeting))
+    return html_to_pdf(minutes_html(meeting, draft=draft))

@@ -136,3 +136,16 @@ def test_the_schema_documents_the_errors() -> None:
     schema = api.get_openapi_schema()
     detail = schema["paths"]["/api/v1/governance/meetings/{meeting_id}/"]["get"]["responses"]
     assert {"200", "400", "401", "404"} <= set(detail)
+
+
+def test_during_a_correction_the_secretary_reads_the_draft_and_others_the_published(
+    personas: dict[str, Any], gov: dict[str, Any]
+) -> None:
+    from sektorbro.governance.api import meeting_content
+
+    meeting = gov["published"]
+    meeting.status = MeetingStatus.HELD  # a correction was opened
+    meeting.save()
+    meeting.items.filter(number=2).update(decision="Rettet beslutning.")
+    assert meeting_content(meeting, personas["secretary"])["items"][1]["decision"] == "Rettet beslutning."
+    assert meeting_content(meeting, personas["analyst"])["items"][1]["decision"].startswith("Christina")

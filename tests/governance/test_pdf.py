@@ -75,6 +75,7 @@ def test_published_minutes_print_the_frozen_version(meeting: Meeting) -> None:
 
 
 def test_a_draft_is_printed_live_and_marked(meeting: Meeting) -> None:
+    meeting.minutes_versions.all().delete()  # not yet published
     meeting.status = MeetingStatus.HELD
     meeting.save()
     meeting.items.filter(number=2).update(title="Projekt GAIN 2.0 (rettet)")
@@ -87,7 +88,7 @@ def test_user_text_is_escaped(meeting: Meeting) -> None:
     meeting.status = MeetingStatus.HELD
     meeting.save()
     meeting.items.filter(number=9).update(case_text='<img src="http://example.invalid/x.png">')
-    html = minutes.minutes_html(meeting)
+    html = minutes.minutes_html(meeting, draft=True)
     assert "<img" not in html and "&lt;img" in html
 
 
@@ -124,3 +125,15 @@ def test_the_renderer_never_asks_the_network(monkeypatch: pytest.MonkeyPatch, tm
     assert pdf.startswith(b"%PDF")
     assert any(u.endswith("/style.css") for u in asked)
     assert not any(u.startswith(("http:", "https:")) for u in asked)
+
+
+def test_during_a_correction_readers_get_the_published_version(meeting: Meeting) -> None:
+    """A correction puts the meeting back in draft; the published version is still what is printed, unless the
+    draft is asked for."""
+    meeting.status = MeetingStatus.HELD
+    meeting.save()
+    meeting.items.filter(number=2).update(title="Projekt GAIN 2.0 (rettelse)")
+    published = minutes.minutes_html(meeting)
+    assert "2. Projekt GAIN 2.0<" in published and 'class="draft"' not in published
+    draft = minutes.minutes_html(meeting, draft=True)
+    assert "2. Projekt GAIN 2.0 (rettelse)" in draft and 'class="draft"' in draft
