@@ -41,6 +41,28 @@ ensure_venv() {
   fi
 }
 
+# WeasyPrint (governance minutes as PDF) needs Pango, HarfBuzz's subsetter and a font with Danish letters.
+PDF_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+
+missing_pdf_packages() {
+  local pkg
+  for pkg in "${PDF_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || echo "$pkg"
+  done
+}
+
+# ensure_pdf_packages: only the PDF libraries (the demo needs them, not the browsers).
+ensure_pdf_packages() {
+  local missing=()
+  mapfile -t missing < <(missing_pdf_packages)
+  if ((${#missing[@]})); then
+    say "Installing Debian packages: ${missing[*]}"
+    local sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
 ensure_debian_packages() {
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
@@ -49,6 +71,7 @@ ensure_debian_packages() {
   command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
   command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   [[ -x /usr/lib/postgresql/15/bin/initdb ]] || missing+=(postgresql-15)
+  mapfile -t -O "${#missing[@]}" missing < <(missing_pdf_packages)
   if ((${#missing[@]})); then
     say "Installing Debian packages: ${missing[*]}"
     local sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"

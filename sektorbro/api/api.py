@@ -15,6 +15,7 @@ from sektorbro.accounts.api_auth import BrowserSessionAuth, TokenAuth
 from sektorbro.citizens.api import router as citizens_router
 from sektorbro.core.errors import DomainError
 from sektorbro.courses.api import router as courses_router
+from sektorbro.governance.api import router as governance_router
 from sektorbro.messaging.api import router as medcom_router
 from sektorbro.organisations.api import router as reference_router
 
@@ -187,3 +188,4 @@ api.add_router("/citizens/", citizens_router)
 api.add_router("/reference/", reference_router)
 api.add_router("/courses/", courses_router)
 api.add_router("/medcom/", medcom_router)
+api.add_router("/governance/", governance_router)

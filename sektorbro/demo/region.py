@@ -17,6 +17,7 @@ from sektorbro.citizens.cpr import make_cpr
 from sektorbro.citizens.models import Citizen, Relative
 from sektorbro.courses import services as course_services
 from sektorbro.courses.models import Course
+from sektorbro.demo.governance import build_demo_governance
 from sektorbro.demo.messages import build_demo_messages
 from sektorbro.demo.stories import build_scripted_courses
 from sektorbro.organisations.models import Municipality, OrganisationUnit
@@ -158,6 +159,7 @@ class DemoResult:
     inbox: int = 0
     quarantine: int = 0
     outbox: int = 0
+    governance: str = ""
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -262,6 +264,7 @@ def build_demo(*, citizens: int = 400, seed: int = 2023) -> DemoResult:
     build_scripted_courses(now, admin)
     messages = build_demo_messages(now)
     result.inbox, result.quarantine, result.outbox = messages.inbox, messages.quarantine, messages.outbox
+    result.governance = build_demo_governance().summary()
     result.courses = Course.objects.count()
     return result
 

@@ -31,6 +31,24 @@ def cid(key: str) -> Callable[[dict[str, Any]], str]:
     return lambda w: str(w[key].public_id)
 
 
+def governance_draft(world: dict[str, Any]) -> str:
+    """A meeting not yet published in a group whose committee secretary is the ``secretary`` persona."""
+    import datetime as dt
+
+    from sektorbro.accounts.models import User
+    from sektorbro.governance.models import Group, Meeting
+
+    group, _ = Group.objects.get_or_create(
+        key="matrix-klyngestyregruppe",
+        defaults={"name": "Klyngestyregruppe", "kind": "cluster_steering_group"},
+    )
+    group.secretaries.add(User.objects.get(username="secretary"))
+    meeting, _ = Meeting.objects.get_or_create(
+        group=group, date=dt.date(2026, 12, 1), title="Møde", status="held"
+    )
+    return str(meeting.pk)
+
+
 CASES = [
     Case("home", "get", lambda w: "/", "visitator_randers", "outsider", wrong_status=200),
     Case("citizens:list", "get", lambda w: "/borgere/", "visitator_randers", "analyst", wrong_status=200),
@@ -184,6 +202,13 @@ CASES = [
          wrong_status=200, anonymous_status=401),
     Case("api reference units", "get", lambda w: "/api/v1/reference/units?kind=hospital", "secretary",
          "outsider", wrong_status=200, anonymous_status=401),
+    Case("api governance groups", "get", lambda w: "/api/v1/governance/groups/", "secretary", "outsider",
+         wrong_status=200, anonymous_status=401),
+    Case("api governance meetings", "get", lambda w: "/api/v1/governance/meetings/", "analyst", "outsider",
+         wrong_status=200, anonymous_status=401),
+    # A draft: its group's secretary reads it, an analyst (published minutes only) gets 404.
+    Case("api governance meeting detail", "get", lambda w: f"/api/v1/governance/meetings/{governance_draft(w)}/",
+         "secretary", "analyst", anonymous_status=401),
 ]  # fmt: skip
 
 # Routes that need no login, or are Django's own machinery; everything else must appear in CASES.
@@ -285,5 +310,10 @@ def test_every_api_operation_is_in_the_matrix() -> None:
     covered |= {"/api/v1/medcom/messages"}  # token-only: tests/messaging_django/test_http.py
     covered |= {"/api/v1/courses/", "/api/v1/courses/{course_id}/", "/api/v1/courses/{course_id}/events/"}
     covered |= {"/api/v1/reference/municipalities", "/api/v1/reference/clusters", "/api/v1/reference/units"}
+    covered |= {
+        "/api/v1/governance/groups/",
+        "/api/v1/governance/meetings/",
+        "/api/v1/governance/meetings/{meeting_id}/",
+    }
     missing = {op for op in operations if op[1] not in covered}
     assert missing == set(), f"add these API operations to the permission matrix: {sorted(missing)}"

@@ -44,6 +44,7 @@ class Command(BaseCommand):
             f"MedCom: {result.inbox} modtagne / received (heraf i karantæne / in quarantine: "
             f"{result.quarantine}), {result.outbox} i udbakken / in the outbox."
         )
+        self.stdout.write(f"Mødestyring / governance: {result.governance}.")
         if not options["no_overview"]:
             from sektorbro.overview.demo import ensure_demo
 
