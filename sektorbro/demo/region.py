@@ -19,6 +19,7 @@ from sektorbro.courses import services as course_services
 from sektorbro.courses.models import Course
 from sektorbro.demo.messages import build_demo_messages
 from sektorbro.demo.stories import build_scripted_courses
+from sektorbro.followup.seed import load_demo as load_audit_demo
 from sektorbro.organisations.models import Municipality, OrganisationUnit
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - only accepted in demo mode (see accounts.backends)
@@ -262,6 +263,7 @@ def build_demo(*, citizens: int = 400, seed: int = 2023) -> DemoResult:
     build_scripted_courses(now, admin)
     messages = build_demo_messages(now)
     result.inbox, result.quarantine, result.outbox = messages.inbox, messages.quarantine, messages.outbox
+    load_audit_demo()  # the cross-sector audit round (after the courses it audits)
     result.courses = Course.objects.count()
     return result
 
