@@ -374,9 +374,12 @@ def course_review(request: HttpRequest, round_id: Any, course_id: Any) -> HttpRe
 @login_required
 @require_POST
 def suggestion_add(request: HttpRequest, round_id: Any, course_id: Any) -> HttpResponse:
+    """Add a suggestion. With HTMX only the suggestions section is answered (also when the form has errors, so
+    that they are swapped in and shown); without it, back to the course page."""
     audit_round = _managed_round(request, round_id)
     audit_course = _course(audit_round, course_id)
     form = SuggestionForm(request.POST, audit_round=audit_round)
+    done = None
     if form.is_valid():
         data = form.cleaned_data
         done = _apply(
@@ -389,11 +392,20 @@ def suggestion_add(request: HttpRequest, round_id: Any, course_id: Any) -> HttpR
                 theme=data["theme"],
             ),
         )
-        if done is not None:
-            messages.success(request, _("The suggestion is added."))
-            return redirect(
-                "followup:audit_course", round_id=audit_round.public_id, course_id=audit_course.public_id
-            )
+    if request.htmx:  # type: ignore[attr-defined]
+        context = {
+            "round": audit_round,
+            "course": audit_course,
+            "suggestions": list(audit_course.suggestions.select_related("theme")),
+            "suggestion_form": SuggestionForm(audit_round=audit_round) if done is not None else form,
+            "saved": done is not None,
+        }
+        return render(request, "followup/audit_course.html#suggestions", context)
+    if done is not None:
+        messages.success(request, _("The suggestion is added."))
+        return redirect(
+            "followup:audit_course", round_id=audit_round.public_id, course_id=audit_course.public_id
+        )
     return _course_page(request, audit_round, audit_course, status=400, suggestion_form=form)
 
 

@@ -216,3 +216,22 @@ def test_the_demo_round_is_like_the_seeds_and_loads_once(make_citizen: Any, make
     parties = set(Suggestion.objects.filter(course__round=first).values_list("party", flat=True))
     assert parties == {"hospital", "municipality", "general_practice"}
     assert {p for p, *_ in THEMES} == set(first.themes.values_list("name", flat=True))
+
+
+def test_with_htmx_only_the_suggestions_section_is_answered(
+    login: Any, personas: dict[str, Any], world: dict[str, Any]
+) -> None:
+    client = login(personas["secretary"])
+    ok = client.post(
+        course_url(world, "forslag/"),
+        {"text": "Plan følger med", "party": "hospital"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = ok.content.decode()
+    assert ok.status_code == 200 and "<html" not in body and 'id="suggestions"' in body
+    assert "Plan følger med" in body and 'role="status"' in body
+    refused = client.post(
+        course_url(world, "forslag/"), {"text": "", "party": "hospital"}, HTTP_HX_REQUEST="true"
+    )
+    assert 'class="error"' in refused.content.decode()  # shown in the swapped section
+    assert Suggestion.objects.count() == 1
