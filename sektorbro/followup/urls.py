@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/<uuid:round_id>/ret/", views.round_edit, name="audit_round_edit"),
     path("audit/<uuid:round_id>/medlemmer/", views.member_add, name="audit_member_add"),
     path("audit/<uuid:round_id>/temaer/", views.theme_add, name="audit_theme_add"),
+    path("audit/<uuid:round_id>/temaer/<int:number>/", views.theme_edit, name="audit_theme_edit"),
     path("audit/<uuid:round_id>/forloeb/", views.course_add, name="audit_course_add"),
     path("audit/<uuid:round_id>/kandidater/", views.candidates_import, name="audit_candidates_import"),
     path("audit/<uuid:round_id>/forloeb/<uuid:course_id>/", views.course_detail, name="audit_course"),

@@ -160,6 +160,16 @@ def _round_page(
             ),
             member_form=forms.get("member_form") or MemberForm(audit_round=audit_round),
             theme_form=forms.get("theme_form") or ThemeForm(),
+            theme_rows=[
+                (
+                    t,
+                    forms.get(f"theme_form_{t.number}")
+                    or ThemeForm(
+                        initial={"name": t.name, "description": t.description}, prefix=f"t{t.number}"
+                    ),
+                )
+                for t in context["themes"]
+            ],
             candidates_form=forms.get("candidates_form") or CandidatesForm(),
         )
     if context["may_select"]:
@@ -243,6 +253,33 @@ def theme_add(request: HttpRequest, round_id: Any) -> HttpResponse:
             messages.success(request, _("The theme is added."))
             return redirect("followup:audit_round", round_id=audit_round.public_id)
     return _round_page(request, audit_round, status=400, theme_form=form)
+
+
+@login_required
+@require_POST
+def theme_edit(request: HttpRequest, round_id: Any, number: int) -> HttpResponse:
+    """Rename a theme, or remove it (its suggestions stay, uncoded)."""
+    audit_round = _managed_round(request, round_id)
+    theme = audit_round.themes.filter(number=number).first()
+    if theme is None:
+        raise Http404
+    if "remove" in request.POST:
+        _apply(ThemeForm(), lambda: services.remove_theme(actor=request.user, theme=theme))
+        messages.success(request, _("The theme is removed; its suggestions are not coded any more."))
+        return redirect("followup:audit_round", round_id=audit_round.public_id)
+    form = ThemeForm(request.POST, prefix=f"t{theme.number}")
+    if form.is_valid():
+        data = form.cleaned_data
+        done = _apply(
+            form,
+            lambda: services.update_theme(
+                actor=request.user, theme=theme, name=data["name"], description=data["description"]
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("The theme is saved."))
+            return redirect("followup:audit_round", round_id=audit_round.public_id)
+    return _round_page(request, audit_round, status=400, **{f"theme_form_{theme.number}": form})
 
 
 @login_required
@@ -448,6 +485,13 @@ def suggestion_edit(request: HttpRequest, round_id: Any, suggestion_id: Any) -> 
     )
     if suggestion is None:
         raise Http404
+    if "remove" in request.POST:
+        _apply(
+            SuggestionForm(audit_round=audit_round),
+            lambda: services.remove_suggestion(actor=request.user, suggestion=suggestion),
+        )
+        messages.success(request, _("The suggestion is removed."))
+        return redirect("followup:audit_suggestions", round_id=audit_round.public_id)
     form = SuggestionForm(request.POST, audit_round=audit_round, prefix=f"s{suggestion.pk}")
     if form.is_valid():
         data = form.cleaned_data

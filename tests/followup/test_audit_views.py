@@ -235,3 +235,34 @@ def test_with_htmx_only_the_suggestions_section_is_answered(
     )
     assert 'class="error"' in refused.content.decode()  # shown in the swapped section
     assert Suggestion.objects.count() == 1
+
+
+def test_themes_are_renamed_and_removed_and_suggestions_removed(
+    login: Any, personas: dict[str, Any], world: dict[str, Any]
+) -> None:
+    kol = world["themes"][0]
+    suggestion = services.add_suggestion(
+        actor=None, audit_course=world["audited"], text="KOL-plan", party="hospital", theme=kol
+    )
+    client = login(personas["secretary"])
+    renamed = client.post(
+        round_url(world, "temaer/1/"), {"t1-name": "KOL-behandlingsplan", "t1-description": ""}
+    )
+    assert renamed.status_code == 302 and Theme.objects.get(pk=kol.pk).name == "KOL-behandlingsplan"
+    taken = client.post(
+        round_url(world, "temaer/1/"), {"t1-name": "Opfølgende hjemmebesøg", "t1-description": ""}
+    )
+    assert taken.status_code == 400
+    assert (
+        login(personas["visitator_randers"]).post(round_url(world, "temaer/1/"), {"remove": "1"}).status_code
+        == 403
+    )
+    client = login(personas["secretary"])
+    assert client.post(round_url(world, "temaer/1/"), {"remove": "1"}).status_code == 302
+    assert not Theme.objects.filter(pk=kol.pk).exists()
+    assert Suggestion.objects.get(pk=suggestion.pk).theme is None
+    assert (
+        client.post(round_url(world, f"forslag/{suggestion.public_id}/"), {"remove": "1"}).status_code == 302
+    )
+    assert not Suggestion.objects.filter(pk=suggestion.pk).exists()
+    assert client.post(round_url(world, "temaer/9/"), {"remove": "1"}).status_code == 404

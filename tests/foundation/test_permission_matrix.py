@@ -227,6 +227,8 @@ CASES = [
          wrong_status=403, data={"name": "Kim", "party": "municipality"}),
     Case("followup:audit_theme_add", "post", audit_url("temaer/"), "secretary", "visitator_viborg", right_status=302,
          data={"name": "Livets afslutning"}),
+    Case("followup:audit_theme_edit", "post", audit_url("temaer/1/"), "secretary", "visitator_randers",
+         right_status=302, wrong_status=403, data={"t1-name": "Hjemmebesøg efter udskrivelse"}),
     Case("followup:audit_course_add", "post", audit_url("forloeb/"), "ward_nurse_randers", "visitator_randers",
          right_status=302, wrong_status=403, data={"course_id": "__NORDDJURS_COURSE__"}),
     Case("followup:audit_candidates_import", "post", audit_url("kandidater/"), "secretary", "visitator_randers",
