@@ -263,6 +263,9 @@ def remove_theme(*, actor: Any, theme: Theme) -> None:
 
 
 def _next_number(audit_round: AuditRound) -> int:
+    """The next course number; the round's row is locked first, so two people adding courses at once get
+    different numbers (PostgreSQL; SQLite writes one at a time anyway)."""
+    AuditRound.objects.select_for_update().filter(pk=audit_round.pk).values_list("pk", flat=True).get()
     return int((audit_round.courses.aggregate(m=Max("number"))["m"] or 0) + 1)
 
 
@@ -310,6 +313,7 @@ def add_platform_course(*, actor: Any, audit_round: AuditRound, course_id: uuid.
     citizen = course.citizen
     _in_cluster(audit_round, course.municipality, "course_id")
     person_ref = str(citizen.public_id)
+    number = _next_number(audit_round)  # locks the round before the duplicate check
     if audit_round.courses.filter(person_ref=person_ref).exists():
         raise DomainError(
             _("This citizen's course is already in the round."), field="course_id", code="duplicate"
@@ -320,7 +324,7 @@ def add_platform_course(*, actor: Any, audit_round: AuditRound, course_id: uuid.
         summary = {"admissions": 1, "first_admission": day, "last_admission": day}
     audit_course = AuditCourse.objects.create(
         round=audit_round,
-        number=_next_number(audit_round),
+        number=number,
         municipality=course.municipality,
         person_ref=person_ref,
         citizen=citizen,
@@ -354,6 +358,7 @@ def import_candidates(
     if not rows:
         raise DomainError(_("The file holds no candidates."), field="file", code="empty")
     municipalities = {m.code: m for m in Municipality.objects.all()}
+    number = _next_number(audit_round)  # locks the round before reading who is in it
     known = set(audit_round.courses.exclude(person_ref="").values_list("person_ref", flat=True))
     ids: dict[str, int] = {}
     refs = [r.person_id for r in rows]
@@ -372,7 +377,6 @@ def import_candidates(
         }
     added: list[AuditCourse] = []
     skipped = 0
-    number = _next_number(audit_round)
     for line, row in enumerate(rows, start=2):
         where = {"line": line}
         if not row.person_id or len(row.person_id) > 64:
