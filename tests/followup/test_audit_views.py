@@ -106,8 +106,18 @@ def test_a_user_who_may_see_the_citizen_sees_the_name_and_the_read_is_logged(
     body = login(personas["visitator_randers"]).get(course_url(world)).content.decode()
     assert "Ingrid Auditsen" in body and "02.10.2026" in body
     assert "Fortroligt indhold" not in body
+    assert citizen.cpr_formatted in body  # the municipality has a care relation (elderly care)
     entry = AccessLogEntry.objects.get(citizen=citizen)
     assert entry.action == "audit.course" and entry.user == personas["visitator_randers"]
+
+
+def test_without_a_care_relation_the_cpr_number_stays_masked(
+    login: Any, personas: dict[str, Any], world: dict[str, Any]
+) -> None:
+    citizen = world["randers"]  # the ward's courses ended more than 30 days ago: seen, but no care relation
+    body = login(personas["ward_nurse_randers"]).get(course_url(world)).content.decode()
+    assert "Ingrid Auditsen" in body and citizen.cpr_masked in body and citizen.cpr_formatted not in body
+    assert AccessLogEntry.objects.filter(citizen=citizen, user=personas["ward_nurse_randers"]).count() == 1
 
 
 def test_the_three_answers_and_a_suggestion_through_the_forms(
