@@ -172,6 +172,18 @@ def _round_page(
             ],
             candidates_form=forms.get("candidates_form") or CandidatesForm(),
         )
+    context["theme_rows"] = [
+        (
+            t,
+            (
+                forms.get(f"theme_form_{t.number}")
+                or ThemeForm(initial={"name": t.name, "description": t.description}, prefix=f"t{t.number}")
+            )
+            if manager
+            else None,
+        )
+        for t in context["themes"]
+    ]
     if context["may_select"]:
         context["course_form"] = forms.get("course_form") or PlatformCourseForm()
     return render(request, "followup/audit_round.html", context, status=status)
