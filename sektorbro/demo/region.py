@@ -213,6 +213,7 @@ def build_demo(*, citizens: int = 400, seed: int = 2023) -> DemoResult:
             gp_by_muni.setdefault(unit.municipality.code, []).append(unit)
     now = timezone.now()
     admin = User.objects.get(username="admin")
+    population: list[int] = []
     for index, code in enumerate(_spread(citizens, random.Random(seed))):
         rng = random.Random(f"{seed}-{index}")  # one stream per citizen: re-runs make the same choices
         female = rng.random() < 0.52
@@ -234,6 +235,7 @@ def build_demo(*, citizens: int = 400, seed: int = 2023) -> DemoResult:
             },
         )
         result.citizens += 1
+        population.append(citizen.pk)
         in_acute_function = age >= 70 and rng.random() < 0.05
         wants_relative = age >= 60 and rng.random() < 0.5
         wants_course = rng.random() < (0.45 if age >= 65 else 0.15)
@@ -263,7 +265,7 @@ def build_demo(*, citizens: int = 400, seed: int = 2023) -> DemoResult:
     build_scripted_courses(now, admin)
     messages = build_demo_messages(now)
     result.inbox, result.quarantine, result.outbox = messages.inbox, messages.quarantine, messages.outbox
-    load_audit_demo()  # the cross-sector audit round (after the courses it audits)
+    load_audit_demo(among_citizens=population)  # the audit round, on courses of the random population
     result.courses = Course.objects.count()
     return result
 

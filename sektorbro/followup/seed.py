@@ -4,15 +4,18 @@ the four municipalities and general practice, a few of the demo region's courses
 
 The themes, the selection and the questions are transcribed from the minutes (two slips of the pen corrected:
 the minutes write "Behandlingplan" and "Lives afslutning"; item 4 of the same minutes has "Livets afslutning").
-The members and the suggestions are invented. Safe to run again: an existing round is left as it is."""
+The members and the suggestions are invented, and so are the three earlier stays given to each audited demo
+citizen (the demo region has one course per citizen; an audit needs more than three admissions). Safe to run again: an existing round is left as it is."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
 
+from sektorbro.courses import services as course_services
 from sektorbro.courses.models import Course
 from sektorbro.followup import services
 from sektorbro.followup.candidates import Candidate, months_before
@@ -77,14 +80,16 @@ SUGGESTIONS = [
 REGISTRY_CANDIDATES = ["R-demo-0412", "R-demo-1187"]
 
 
-def _platform_courses(cluster: Cluster, start: dt.date) -> list[Course]:
-    """One acute somatic course per municipality of the cluster (the earliest citizen), for the timelines."""
+def _platform_courses(cluster: Cluster, start: dt.date, among: Iterable[int] | None) -> list[Course]:
+    """One acute somatic course per municipality of the cluster (the earliest citizen, of ``among`` when given),
+    for the timelines."""
     since = dt.datetime.combine(start, dt.time.min, tzinfo=timezone.get_current_timezone())
     chosen: dict[int, Course] = {}
     for course in (
         Course.objects.filter(
             municipality__cluster=cluster, area="somatic", track="acute", admitted_at__gte=since
         )
+        .filter(**({} if among is None else {"citizen_id__in": list(among)}))
         .select_related("municipality")
         .order_by("citizen_id", "admitted_at")
     ):
@@ -92,8 +97,41 @@ def _platform_courses(cluster: Cluster, start: dt.date) -> list[Course]:
     return [chosen[k] for k in sorted(chosen)]
 
 
+def _earlier_admissions(course: Course) -> None:
+    """Three earlier acute stays of the course's citizen, three weeks apart, so the audited course has the "more
+    than 3 admissions within the last 3 months" of the selection: admitted, care plan, ready for discharge,
+    discharge report, discharged home."""
+    for weeks in (9, 6, 3):
+        admitted = course.admitted_at - dt.timedelta(weeks=weeks)
+        earlier = course_services.open_course(
+            actor=None,
+            citizen=course.citizen,
+            hospital=course.hospital,
+            department=course.department,
+            area="somatic",
+            track="acute",
+            admitted_at=admitted,
+        )
+        for kind, after, data in (
+            ("care_plan_sent", dt.timedelta(hours=20), {}),
+            ("ready_for_discharge", dt.timedelta(days=2), {}),
+            ("discharge_report_sent", dt.timedelta(days=3, hours=1), {}),
+            ("discharged", dt.timedelta(days=3, hours=2), {"destination": "own_home"}),
+        ):
+            course_services.record_event(
+                actor=None,
+                course=earlier,
+                event_type=kind,
+                occurred_at=admitted + after,
+                data=data or None,
+                source="demo",
+            )
+
+
 @transaction.atomic
-def load_demo() -> AuditRound:
+def load_demo(*, among_citizens: Iterable[int] | None = None) -> AuditRound:
+    """The round, once. ``among_citizens``: the citizens whose courses may be audited (and given earlier stays);
+    the demo passes its random population, so the scripted stories keep their single course."""
     cluster = Cluster.objects.get(key=CLUSTER)
     existing = AuditRound.objects.filter(cluster=cluster, title=TITLE).first()
     if existing is not None:
@@ -123,9 +161,12 @@ def load_demo() -> AuditRound:
         number: services.add_theme(actor=None, audit_round=audit_round, name=name, description=description)
         for number, (name, description) in enumerate(THEMES, start=1)
     }
+    chosen = _platform_courses(cluster, start, among_citizens)
+    for course in chosen:
+        _earlier_admissions(course)
     courses = [
         services.add_platform_course(actor=None, audit_round=audit_round, course_id=c.public_id)
-        for c in _platform_courses(cluster, start)
+        for c in chosen
     ]
     municipalities = sorted({c.municipality.code for c in courses}) or ["730"]
     imported = services.import_candidates(

@@ -221,7 +221,9 @@ def test_the_demo_round_is_like_the_seeds_and_loads_once(make_citizen: Any, make
         "Tidlig opsporing og indsats ved alkoholproblemer", "Kompetenceudvikling og videndeling på tværs",
     ]  # fmt: skip
     assert first.cluster.key == "randersklyngen" and first.status == "held"
-    assert first.courses.filter(citizen__isnull=False).count() == 4
+    platform = first.courses.filter(citizen__isnull=False)
+    assert platform.count() == 4
+    assert set(platform.values_list("admissions", flat=True)) == {4}  # three earlier stays were given to each
     assert first.courses.filter(citizen__isnull=True).count() == 2
     parties = set(Suggestion.objects.filter(course__round=first).values_list("party", flat=True))
     assert parties == {"hospital", "municipality", "general_practice"}
