@@ -220,11 +220,15 @@ def read_text(text: str) -> list[Candidate]:
 
 
 def read_rows(handle: Iterable[str]) -> list[Candidate]:
+    """The candidates of a CSV text; a malformed file is a ``ValueError`` naming the line."""
     reader = csv.DictReader(handle)
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or ())]
-    if missing:
-        raise ValueError(f"missing columns: {', '.join(missing)}")
-    return [_from_row(row, line) for line, row in enumerate(reader, start=2)]
+    try:
+        missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise ValueError(f"missing columns: {', '.join(missing)}")
+        return [_from_row(row, line) for line, row in enumerate(reader, start=2)]
+    except csv.Error as exc:
+        raise ValueError(f"line {reader.line_num}: {exc}") from exc
 
 
 def _from_row(row: Mapping[str, Any], line: int) -> Candidate:
