@@ -193,10 +193,10 @@ def load_demo(*, among_citizens: Iterable[int] | None = None) -> AuditRound:
             party=party,
             theme=themes[theme],
         )
-    for course in audited[:2]:
+    for reviewed in audited[:2]:
         services.record_review(
             actor=None,
-            audit_course=course,
+            audit_course=reviewed,
             expected_version=None,
             coherent=Answer.PARTLY,
             coherent_note="Oplysningerne fulgte ikke med ved den anden udskrivelse.",
