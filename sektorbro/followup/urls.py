@@ -9,6 +9,11 @@ urlpatterns = [
     path("audit/<uuid:round_id>/", views.round_detail, name="audit_round"),
     path("audit/<uuid:round_id>/ret/", views.round_edit, name="audit_round_edit"),
     path("audit/<uuid:round_id>/medlemmer/", views.member_add, name="audit_member_add"),
+    path(
+        "audit/<uuid:round_id>/medlemmer/<int:member_id>/fjern/",
+        views.member_remove,
+        name="audit_member_remove",
+    ),
     path("audit/<uuid:round_id>/temaer/", views.theme_add, name="audit_theme_add"),
     path("audit/<uuid:round_id>/temaer/<int:number>/", views.theme_edit, name="audit_theme_edit"),
     path("audit/<uuid:round_id>/forloeb/", views.course_add, name="audit_course_add"),
@@ -23,6 +28,11 @@ urlpatterns = [
         "audit/<uuid:round_id>/forloeb/<uuid:course_id>/forslag/",
         views.suggestion_add,
         name="audit_suggestion_add",
+    ),
+    path(
+        "audit/<uuid:round_id>/forloeb/<uuid:course_id>/fjern/",
+        views.course_remove,
+        name="audit_course_remove",
     ),
     path("audit/<uuid:round_id>/forslag/", views.suggestions, name="audit_suggestions"),
     path(

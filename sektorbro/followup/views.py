@@ -458,6 +458,32 @@ def suggestion_add(request: HttpRequest, round_id: Any, course_id: Any) -> HttpR
     return _course_page(request, audit_round, audit_course, status=400, suggestion_form=form)
 
 
+@login_required
+@require_POST
+def course_remove(request: HttpRequest, round_id: Any, course_id: Any) -> HttpResponse:
+    """Take a course out of the round (a wrong candidate), with its answers and suggestions."""
+    audit_round = _managed_round(request, round_id)
+    audit_course = _course(audit_round, course_id)
+    label = selectors.borger(audit_course.number)
+    _apply(ReviewForm(), lambda: services.remove_course(actor=request.user, audit_course=audit_course))
+    messages.success(request, _("%(label)s is taken out of the round.") % {"label": label})
+    return redirect("followup:audit_round", round_id=audit_round.public_id)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, round_id: Any, member_id: int) -> HttpResponse:
+    audit_round = _managed_round(request, round_id)
+    member = audit_round.members.filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    _apply(
+        MemberForm(audit_round=audit_round), lambda: services.remove_member(actor=request.user, member=member)
+    )
+    messages.success(request, _("The member is removed from the audit group."))
+    return redirect("followup:audit_round", round_id=audit_round.public_id)
+
+
 # --- suggestions and the learning report ------------------------------------------------------------------------
 
 

@@ -278,3 +278,19 @@ def test_themes_are_renamed_and_removed_and_suggestions_removed(
     )
     assert not Suggestion.objects.filter(pk=suggestion.pk).exists()
     assert client.post(round_url(world, "temaer/9/"), {"remove": "1"}).status_code == 404
+
+
+def test_a_course_and_a_member_are_taken_out_by_managers_only(
+    login: Any, personas: dict[str, Any], world: dict[str, Any]
+) -> None:
+    member = services.add_member(actor=None, audit_round=world["round"], name="Kim", party="municipality")
+    services.add_suggestion(actor=None, audit_course=world["audited"], text="KOL-plan", party="hospital")
+    reader = login(personas["visitator_randers"])
+    assert reader.post(course_url(world, "fjern/")).status_code == 403
+    assert reader.post(round_url(world, f"medlemmer/{member.pk}/fjern/")).status_code == 403
+    manager = login(personas["secretary"])
+    assert manager.post(round_url(world, f"medlemmer/{member.pk}/fjern/")).status_code == 302
+    assert not world["round"].members.exists()
+    assert manager.post(course_url(world, "fjern/")).status_code == 302
+    assert not world["round"].courses.exists() and not Suggestion.objects.exists()
+    assert manager.post(course_url(world, "fjern/")).status_code == 404
