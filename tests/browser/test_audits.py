@@ -55,7 +55,9 @@ def test_the_secretary_audits_a_course_and_finds_the_suggestion_in_the_learning_
     expect(page.locator(".message-success")).to_be_visible()
     expect(page.locator("input[name=coherent][value=partly]")).to_be_checked()
 
-    page.locator("textarea[name=text]").fill("Egen læge tager samtalen om behandlingsniveau før næste forværring")
+    page.locator("textarea[name=text]").fill(
+        "Egen læge tager samtalen om behandlingsniveau før næste forværring"
+    )
     page.locator("select[name=party]").select_option("general_practice")
     page.locator("select[name=theme]").select_option(label="3. Livets afslutning")
     page.locator("form[action$='/forslag/'] button[type=submit]").click()
