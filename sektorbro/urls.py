@@ -26,6 +26,7 @@ urlpatterns = [
     path("arbejdsliste/", include("sektorbro.workspace.urls")),
     path("overblik/", include("sektorbro.overview.urls")),
     path("moeder/", include("sektorbro.governance.urls")),
+    path("opfoelgning/", include("sektorbro.followup.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

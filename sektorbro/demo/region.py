@@ -20,6 +20,7 @@ from sektorbro.courses.models import Course
 from sektorbro.demo.governance import build_demo_governance
 from sektorbro.demo.messages import build_demo_messages
 from sektorbro.demo.stories import build_scripted_courses
+from sektorbro.followup.seed import load_demo as load_audit_demo
 from sektorbro.organisations.models import Municipality, OrganisationUnit
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - only accepted in demo mode (see accounts.backends)
@@ -214,6 +215,7 @@ def build_demo(*, citizens: int = 400, seed: int = 2023) -> DemoResult:
             gp_by_muni.setdefault(unit.municipality.code, []).append(unit)
     now = timezone.now()
     admin = User.objects.get(username="admin")
+    population: list[int] = []
     for index, code in enumerate(_spread(citizens, random.Random(seed))):
         rng = random.Random(f"{seed}-{index}")  # one stream per citizen: re-runs make the same choices
         female = rng.random() < 0.52
@@ -235,6 +237,7 @@ def build_demo(*, citizens: int = 400, seed: int = 2023) -> DemoResult:
             },
         )
         result.citizens += 1
+        population.append(citizen.pk)
         in_acute_function = age >= 70 and rng.random() < 0.05
         wants_relative = age >= 60 and rng.random() < 0.5
         wants_course = rng.random() < (0.45 if age >= 65 else 0.15)
@@ -265,6 +268,7 @@ def build_demo(*, citizens: int = 400, seed: int = 2023) -> DemoResult:
     messages = build_demo_messages(now)
     result.inbox, result.quarantine, result.outbox = messages.inbox, messages.quarantine, messages.outbox
     result.governance = build_demo_governance().summary()
+    load_audit_demo(among_citizens=population)  # the audit round, on courses of the random population
     result.courses = Course.objects.count()
     return result
 

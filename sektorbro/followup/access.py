@@ -2,6 +2,8 @@
 
 * **Manage** an audit round (create it, record the audit, code the themes): committee secretaries and cluster
   data analysts whose unit is the cluster's secretariat, or a region-wide unit (no cluster: every cluster).
+* **Add the platform's courses** to a round: its managers and the audit group's members with a login, each
+  only courses they may see (``courses.selectors.courses_visible_to``).
 * **Read** a round, its de-identified courses, themes and learning report: everyone who may manage it;
   secretaries and analysts of other clusters (learning across clusters); members of the round's audit group
   who have a login; and the staff of the organisations in the round's cluster (hospital, municipalities, GP
@@ -83,3 +85,11 @@ def rounds_visible_to(user: Any) -> QuerySet[AuditRound]:
 
 def may_read(user: Any, audit_round: AuditRound) -> bool:
     return rounds_visible_to(user).filter(pk=audit_round.pk).exists()
+
+
+def may_select_courses(user: Any, audit_round: AuditRound) -> bool:
+    """Who may add the platform's courses to a round: its managers and the audit group's members with a login
+    (the hospital or the municipalities find the courses). Each may add only courses they can see."""
+    if may_manage(user, audit_round.cluster_id):
+        return True
+    return bool(_active(user) and audit_round.members.filter(user_id=user.pk).exists())

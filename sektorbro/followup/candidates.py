@@ -20,6 +20,7 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime as dt
+import io
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -210,11 +211,24 @@ def write_csv(candidates: Iterable[Candidate], path: Path | str) -> int:
 def read_csv(path: Path | str) -> list[Candidate]:
     """A candidates file as written by ``write_csv`` (the audit round's import reads it back)."""
     with Path(path).open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
+        return read_rows(handle)
+
+
+def read_text(text: str) -> list[Candidate]:
+    """A candidates file's content (an uploaded file); a byte-order mark is ignored."""
+    return read_rows(io.StringIO(text.lstrip("\ufeff"), newline=""))
+
+
+def read_rows(handle: Iterable[str]) -> list[Candidate]:
+    """The candidates of a CSV text; a malformed file is a ``ValueError`` naming the line."""
+    reader = csv.DictReader(handle)
+    try:
         missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or ())]
         if missing:
             raise ValueError(f"missing columns: {', '.join(missing)}")
         return [_from_row(row, line) for line, row in enumerate(reader, start=2)]
+    except csv.Error as exc:
+        raise ValueError(f"line {reader.line_num}: {exc}") from exc
 
 
 def _from_row(row: Mapping[str, Any], line: int) -> Candidate:

@@ -49,6 +49,61 @@ def governance_draft(world: dict[str, Any]) -> str:
     return str(meeting.pk)
 
 
+def audit(w: dict[str, Any]) -> dict[str, Any]:
+    """An audit round in Randersklyngen, built on first use: a theme, the ward nurse in the audit group, the
+    admitted Randers citizen's course audited, one suggestion."""
+    if "audit" not in w:
+        import datetime as dt
+
+        from sektorbro.accounts.models import User
+        from sektorbro.followup import services as audits
+        from sektorbro.organisations.models import Cluster
+
+        r = audits.create_round(
+            actor=None, cluster=Cluster.objects.get(key="randersklyngen"), title="Matrix",
+            period_start=dt.date(2026, 11, 1), period_end=dt.date(2026, 11, 30),
+        )  # fmt: skip
+        theme = audits.add_theme(actor=None, audit_round=r, name="Opfølgende hjemmebesøg")
+        audits.add_member(
+            actor=None,
+            audit_round=r,
+            name="Camilla",
+            party="hospital",
+            user=User.objects.get(username="ward.randers"),
+        )
+        course = audits.add_platform_course(
+            actor=None, audit_round=r, course_id=w["randers_admitted"].courses.get().public_id
+        )
+        suggestion = audits.add_suggestion(
+            actor=None, audit_course=course, text="Besøg", party="municipality"
+        )
+        w["audit"] = {"round": r, "theme": theme, "course": course, "suggestion": suggestion}
+    return w["audit"]
+
+
+def audit_url(tail: str = "") -> Callable[[dict[str, Any]], str]:
+    return lambda w: f"/opfoelgning/audit/{audit(w)['round'].public_id}/{tail}"
+
+
+def audited_url(tail: str = "") -> Callable[[dict[str, Any]], str]:
+    return lambda w: (
+        f"/opfoelgning/audit/{audit(w)['round'].public_id}/forloeb/{audit(w)['course'].public_id}/{tail}"
+    )
+
+
+def suggestion_url(w: dict[str, Any]) -> str:
+    return f"/opfoelgning/audit/{audit(w)['round'].public_id}/forslag/{audit(w)['suggestion'].public_id}/"
+
+
+def suggestion_data(w: dict[str, Any]) -> dict[str, str]:
+    prefix = f"s{audit(w)['suggestion'].pk}"
+    return {
+        f"{prefix}-text": "Besøg",
+        f"{prefix}-party": "municipality",
+        f"{prefix}-theme": str(audit(w)["theme"].pk),
+    }
+
+
 CASES = [
     Case("home", "get", lambda w: "/", "visitator_randers", "outsider", wrong_status=200),
     Case("citizens:list", "get", lambda w: "/borgere/", "visitator_randers", "analyst", wrong_status=200),
@@ -176,6 +231,40 @@ CASES = [
          "analyst"),
     Case("governance:action-close", "post", lambda w: f"/moeder/opgaver/{w['action'].pk}/luk/", "secretary",
          "analyst", right_status=302, wrong_status=403, data={"status": "done", "note": "Løst"}),
+    Case("followup:audit_rounds", "get", lambda w: "/opfoelgning/audit/", "secretary", "outsider", wrong_status=200),
+    Case("followup:audit_round_create", "post", lambda w: "/opfoelgning/audit/ny/", "secretary", "visitator_randers",
+         right_status=302, wrong_status=403,
+         data={"cluster": "__RANDERSKLYNGEN__", "title": "Ny runde", "period_start": "01.01.2027",
+               "period_end": "31.03.2027"}),
+    Case("followup:audit_round", "get", audit_url(), "visitator_randers", "visitator_viborg"),
+    Case("followup:audit_round (outsider)", "get", audit_url(), "gp_randers", "outsider"),
+    Case("followup:audit_round_edit", "post", audit_url("ret/"), "secretary", "visitator_randers", right_status=302,
+         wrong_status=403, data={"title": "Matrix", "period_start": "01.11.2026", "period_end": "30.11.2026",
+                                 "status": "held", "version": "1"}),
+    Case("followup:audit_member_add", "post", audit_url("medlemmer/"), "analyst", "gp_randers", right_status=302,
+         wrong_status=403, data={"name": "Kim", "party": "municipality"}),
+    Case("followup:audit_member_remove", "post",
+         lambda w: f"/opfoelgning/audit/{audit(w)['round'].public_id}/medlemmer/{audit(w)['round'].members.get().pk}/fjern/",
+         "secretary", "ward_nurse_randers", right_status=302, wrong_status=403),
+    Case("followup:audit_theme_add", "post", audit_url("temaer/"), "secretary", "visitator_viborg", right_status=302,
+         data={"name": "Livets afslutning"}),
+    Case("followup:audit_theme_edit", "post", audit_url("temaer/1/"), "secretary", "visitator_randers",
+         right_status=302, wrong_status=403, data={"t1-name": "Hjemmebesøg efter udskrivelse"}),
+    Case("followup:audit_course_add", "post", audit_url("forloeb/"), "ward_nurse_randers", "visitator_randers",
+         right_status=302, wrong_status=403, data={"course_id": "__NORDDJURS_COURSE__"}),
+    Case("followup:audit_candidates_import", "post", audit_url("kandidater/"), "secretary", "visitator_randers",
+         right_status=302, wrong_status=403, data={"file": "__CANDIDATES__"}),
+    Case("followup:audit_course", "get", audited_url(), "secretary", "visitator_viborg"),
+    Case("followup:audit_course_review", "post", audited_url("vurdering/"), "secretary", "gp_randers",
+         right_status=302, wrong_status=403, data={"coherent": "yes", "patterns": "", "version": "1"}),
+    Case("followup:audit_suggestion_add", "post", audited_url("forslag/"), "secretary", "visitator_randers",
+         right_status=302, wrong_status=403, data={"text": "KOL-plan", "party": "hospital"}),
+    Case("followup:audit_course_remove", "post", audited_url("fjern/"), "analyst", "visitator_viborg",
+         right_status=302),
+    Case("followup:audit_suggestions", "get", audit_url("forslag/"), "ward_nurse_randers", "visitator_viborg"),
+    Case("followup:audit_suggestion_edit", "post", suggestion_url, "secretary", "visitator_randers",
+         right_status=302, wrong_status=403, data={"__from__": "suggestion"}),
+    Case("followup:audit_report", "get", audit_url("rapport/"), "visitator_randers", "outsider"),
     Case("workspace:worklist", "get", lambda w: "/arbejdsliste/", "ward_nurse_randers", "outsider", wrong_status=200),
     Case("password_change", "get", lambda w: "/accounts/password_change/", "visitator_randers", "outsider",
          wrong_status=200),
@@ -222,6 +311,48 @@ PUBLIC_OR_FRAMEWORK = {
 }
 
 
+def _audit_data(data: dict[str, Any], world: dict[str, Any]) -> dict[str, Any]:
+    """The audit rows' form data that needs the world: a cluster key, a course, a fresh upload."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if data.get("__from__") == "suggestion":
+        return suggestion_data(world)
+    if data.get("cluster") == "__RANDERSKLYNGEN__":
+        data["cluster"] = str(audit(world)["round"].cluster_id)
+    if data.get("course_id") == "__NORDDJURS_COURSE__":
+        if "norddjurs_course" not in world:
+            world["norddjurs_course"] = _norddjurs_course()
+        data["course_id"] = str(world["norddjurs_course"].public_id)
+    if data.get("file") == "__CANDIDATES__":
+        text = (
+            "person_id,municipality_code,admissions,preventable_admissions,first_admission,last_admission\n"
+        )
+        text += "R-1,707,4,2,2026-11-02,2026-11-20\n"
+        data["file"] = SimpleUploadedFile("kandidater.csv", text.encode(), "text/csv")
+    return data
+
+
+def _norddjurs_course() -> Any:
+    """A Norddjurs citizen admitted to the Randers ward (seen by the ward nurse, not by Randers' visitator)."""
+    import datetime as dt
+
+    from sektorbro.citizens.cpr import make_cpr
+    from sektorbro.citizens.models import Citizen
+    from sektorbro.courses import services as course_services
+    from sektorbro.organisations.models import Municipality, OrganisationUnit
+    from tests.conftest import CPH
+
+    citizen = Citizen.objects.create(
+        cpr=make_cpr(dt.date(1941, 2, 3), 901, female=True), name="Norddjurs Audit", birth_date=dt.date(1941, 2, 3),
+        residence_municipality=Municipality.objects.get(code="707"),
+    )  # fmt: skip
+    return course_services.open_course(
+        actor=None, citizen=citizen, hospital=OrganisationUnit.objects.get(key="rhr"),
+        department=OrganisationUnit.objects.get(key="rhr-medicin"), area="somatic", track="acute",
+        admitted_at=dt.datetime(2026, 11, 10, 9, 0, tzinfo=CPH),
+    )  # fmt: skip
+
+
 def _request(client: Any, case: Case, world: dict[str, Any]) -> Any:
     data = dict(case.data or {})
     if data.get("cpr") == "__CPR__":
@@ -235,6 +366,7 @@ def _request(client: Any, case: Case, world: dict[str, Any]) -> Any:
             meeting = world[value.removeprefix("__VERSION_").removesuffix("__")]
             meeting.refresh_from_db()
             data[key] = str(meeting.version)
+    data = _audit_data(data, world)
     if case.method == "post" and case.url(world).startswith("/api/"):
         return client.post(case.url(world), json.dumps(data), content_type="application/json")
     if case.method == "post":
@@ -252,7 +384,9 @@ def world(personas: dict[str, Any], randers_world: dict[str, Any]) -> dict[str, 
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_permission_matrix(case: Case, client: Any, login: Any, personas: dict[str, Any], world: dict[str, Any]) -> None:
+def test_permission_matrix(
+    case: Case, client: Any, login: Any, personas: dict[str, Any], world: dict[str, Any]
+) -> None:
     anonymous = _request(client, case, world)
     assert anonymous.status_code == case.anonymous_status, "anonymous"
     if anonymous.status_code == 302:
