@@ -105,6 +105,7 @@ class PhoneAgreementForm(EventForm):
     field_order = ["type", "date", "counterpart", "call_at", "note", "occurred_at"]
 
     def __init__(self, *args: Any, event_types: list[str], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_phone_%s")  # the event form is on the same page
         super().__init__(*args, event_types=event_types, **kwargs)
         for name in ("destination", "municipal_nursing", "changes"):
             del self.fields[name]

@@ -30,7 +30,8 @@ def history(make_citizen: Any, make_course: Any) -> dict[str, Any]:
     anna = make_citizen("730", "Anna Platform", receives_elderly_care=True)
     first = make_course(anna, admitted_at=at(1))
     record(first, "ready_for_discharge", at(4))
-    record(first, "discharge_date_agreed", at(4, 11), date="2026-10-06")
+    record(first, "discharge_date_agreed", at(4, 11), date="2026-10-06", counterpart="Visitator Lene Holm",
+           call_at=at(4, 11).isoformat())  # fmt: skip
     record(first, "discharged", at(6), destination="own_home")
     again = make_course(anna, admitted_at=at(20))  # acute, 14 days later: a readmission
     record(again, "discharged", at(23), destination="own_home")
