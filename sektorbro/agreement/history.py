@@ -73,6 +73,21 @@ EVENT_LABELS = {
 }
 
 
+def cancels_ready(
+    registration: Event, cancellation: Event, settings: AgreementSettings = DEFAULT_SETTINGS
+) -> bool:
+    """Does a cancellation correct an error in a færdigbehandlet registration (aftalen 2.1: the registered time
+    "kan som udgangspunkt ikke ændres")? Only when made at most ``settings.ready_cancellation_hours`` after the
+    registration and with a reason (``reason``, or a ``note``) the municipality sees. A later cancellation
+    leaves the registration standing: a changed condition is *behandling genoptaget*, not a cancellation."""
+    reason = cancellation.data.get("reason") or cancellation.data.get("note")
+    if not isinstance(reason, str) or not reason.strip():
+        return False
+    if registration.at is None or cancellation.at is None:
+        return True
+    return cancellation.at <= registration.at + dt.timedelta(hours=settings.ready_cancellation_hours)
+
+
 def _is_course_cancellation(event: Event) -> bool:
     return event.type == "cancelled" and event.data.get("target_seq") is None
 
@@ -86,11 +101,19 @@ def effective_events(snapshot: CourseSnapshot, settings: AgreementSettings = DEF
     correction keeps the time of a ``ready_for_discharge`` event and amends only its data."""
     removed: set[int] = set()
     fixes: dict[int, list[Event]] = {}
+    by_seq = {e.seq: e for e in snapshot.events if e.seq is not None}
     for event in snapshot.events:
         target = event.data.get("target_seq")
         if target is None:
             continue
         if event.type == "cancelled":
+            aimed = by_seq.get(int(target))
+            if (
+                aimed is not None
+                and aimed.type == "ready_for_discharge"
+                and not cancels_ready(aimed, event, settings)
+            ):
+                continue  # aftalen 2.1: only an error correction removes a registration
             removed.add(int(target))
         elif event.type == "corrected":
             fixes.setdefault(int(target), []).append(event)

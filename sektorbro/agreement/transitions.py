@@ -442,7 +442,7 @@ def ready_cancellation(
             "treatment resumed instead." % hours,
             "aftalen 2.1",
         )
-    reason = data.get("reason")
+    reason = data.get("reason") or data.get("note")
     if not isinstance(reason, str) or not reason.strip():
         return _no(
             "En annullering af en færdigmelding retter en fejl og kræver en begrundelse, som kommunen kan se. "

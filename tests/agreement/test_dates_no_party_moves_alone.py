@@ -55,6 +55,29 @@ def test_other_cancellations_are_not_limited() -> None:
     assert rules.check_transition(snap, "cancelled", t("2025-03-20 09:00"), data={"target_seq": 1}).value
 
 
+def test_cancel_and_register_again_does_not_move_the_ready_date() -> None:
+    """A late cancellation that reached the history anyway (e.g. from another system) leaves the registration
+    standing, so a new registration cannot move the date; an error correction in time does remove it."""
+    late = course(
+        [
+            READY,
+            ev("cancelled", "2025-03-07 10:00", target_seq=1, reason="Forkert dato"),
+            ev("ready_for_discharge", "2025-03-07 10:05"),
+        ]
+    )
+    assert rules.ready_for_discharge(late, t("2025-03-08 12:00")).value["date"] == "2025-03-05"
+    in_time = course(
+        [
+            READY,
+            ev("cancelled", "2025-03-05 11:00", target_seq=1, reason="Registreret på den forkerte patient"),
+            ev("ready_for_discharge", "2025-03-07 10:05"),
+        ]
+    )
+    assert rules.ready_for_discharge(in_time, t("2025-03-08 12:00")).value["date"] == "2025-03-07"
+    no_reason = course([READY, ev("cancelled", "2025-03-05 11:00", target_seq=1)])
+    assert rules.status(no_reason, t("2025-03-05 12:00")) == "ready_for_discharge"
+
+
 # --- a discharge date needs both parties ----------------------------------------------------------------------
 
 
