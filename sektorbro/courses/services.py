@@ -264,7 +264,7 @@ def _project(course: Course, events: list[CourseEvent]) -> None:
     from sektorbro.courses.snapshot import build_snapshot
 
     snapshot = build_snapshot(course, events)
-    effective = rules.effective_events(snapshot)
+    effective = rules.effective_events(snapshot, agreement_settings())
     admitted = next((e for e in effective if e.type == "admitted"), None)
     end = next((e for e in reversed(effective) if e.type in ("discharged", "died")), None)
     cancelled = (
@@ -293,13 +293,10 @@ def _project(course: Course, events: list[CourseEvent]) -> None:
 
 
 def agreement_settings() -> Any:
-    """The rules' settings with the platform's own choices (``SEKTORBRO_READY_CORRECTION_HOURS``)."""
-    from django.conf import settings
+    """The rules' settings with the platform's own choices (see ``snapshot.agreement_settings``)."""
+    from sektorbro.courses.snapshot import agreement_settings as platform_settings
 
-    from sektorbro.agreement.model import DEFAULT_SETTINGS, AgreementSettings
-
-    hours = getattr(settings, "SEKTORBRO_READY_CORRECTION_HOURS", DEFAULT_SETTINGS.ready_cancellation_hours)
-    return AgreementSettings(ready_cancellation_hours=int(hours))
+    return platform_settings()
 
 
 def _reason(decision: Any) -> str:
@@ -379,7 +376,9 @@ def _appended(
         snapshot = build_snapshot(course, existing)
         if event_type == "discharge_date_accepted":
             _fill_in_acceptance(snapshot, data)
-        decision = rules.check_transition(snapshot, event_type, occurred_at, source=source, data=data)
+        decision = rules.check_transition(
+            snapshot, event_type, occurred_at, source=source, data=data, settings=agreement_settings()
+        )
         if not decision.value:
             raise DomainError(_reason(decision), field="type", code="transition_refused")
         _refuse_past_date(event_type, data, source)
