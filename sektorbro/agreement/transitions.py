@@ -328,6 +328,13 @@ def _discharge_date(
                 "There is no proposed discharge date to accept.",
                 "aftalen 2.1",
             )
+        ref = data.get("ref_seq")
+        if ref is not None and proposal.seq is not None and ref != proposal.seq:
+            return _no(
+                "Kun det seneste forslag til udskrivningsdato kan accepteres.",
+                "Only the latest proposed discharge date can be accepted.",
+                "aftalen 2.1",
+            )
         by = data.get("by")
         if by is not None and by == proposal.data.get("by"):
             return _no(

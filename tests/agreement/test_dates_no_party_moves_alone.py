@@ -165,6 +165,21 @@ def test_nothing_to_accept_without_a_pending_proposal() -> None:
     assert refused.value is False
 
 
+def test_only_the_latest_proposal_can_be_accepted() -> None:
+    events = [
+        READY,
+        ev("discharge_date_proposed", "2025-03-05 10:00", date="2025-03-07", by="hospital"),
+        ev("discharge_date_proposed", "2025-03-05 11:00", date="2025-03-08", by="hospital"),
+    ]
+    at = t("2025-03-05 13:00")
+    assert not rules.check_transition(
+        course(events), "discharge_date_accepted", at, data={"by": "municipality", "ref_seq": 2}
+    ).value
+    assert rules.check_transition(
+        course(events), "discharge_date_accepted", at, data={"by": "municipality", "ref_seq": 3}
+    ).value
+
+
 def test_a_counter_proposal_is_accepted_by_the_hospital() -> None:
     events = [
         READY,
