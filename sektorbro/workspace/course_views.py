@@ -21,7 +21,7 @@ from sektorbro.courses import services
 from sektorbro.courses.labels import DOCUMENT_LABELS, EVENT_LABELS, PARTY_LABELS
 from sektorbro.courses.models import Course
 from sektorbro.courses.selectors import courses_visible_to
-from sektorbro.courses.snapshot import build_snapshot, decisions_for
+from sektorbro.courses.snapshot import agreement_settings, build_snapshot, decisions_for
 from sektorbro.messaging import selectors as message_selectors
 from sektorbro.messaging import services as message_services
 from sektorbro.messaging.models import MessageKind
@@ -100,7 +100,19 @@ def _answers(user: Any, course: Course, events: list[Any], now: dt.datetime) -> 
                 ).value
             ):
                 disputable.add(event.seq)
-    return {"accept_proposal": accept, "disputable": disputable}
+    cancellable: set[int] = set()
+    if services.may_record(user, course, "cancelled"):
+        settings = agreement_settings()
+        for event in effective:
+            if (
+                event.type == "ready_for_discharge"
+                and event.seq is not None
+                and rules.ready_cancellation(
+                    snapshot, now, {"target_seq": event.seq, "reason": "-"}, settings
+                ).value
+            ):
+                cancellable.add(event.seq)
+    return {"accept_proposal": accept, "disputable": disputable, "cancellable": cancellable}
 
 
 def _course_messages(user: Any, course: Course) -> list[dict[str, Any]]:
@@ -279,6 +291,10 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
     course = _course(request, course_id)
     log_access(request, request.user, course.citizen, "course.record_event")
     allowed = _allowed_event_types(request.user, course)
+    if services.may_record(request.user, course, "cancelled"):
+        allowed.append(
+            "cancelled"
+        )  # only a ready registration, with the button on the timeline (aftalen 2.1)
     phone = request.POST.get("type") in PHONE_AGREEMENTS
     form_class = PhoneAgreementForm if phone else EventForm
     name = "phone_form" if phone else "event_form"
@@ -287,9 +303,17 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
         data: dict[str, Any] = {}
         if form.cleaned_data.get("date"):
             data["date"] = form.cleaned_data["date"].isoformat()
+        kind = form.cleaned_data["type"]
         if form.cleaned_data.get("note"):
-            key = "reason" if form.cleaned_data["type"] == "discharge_agreement_disputed" else "note"
+            key = "reason" if kind in ("discharge_agreement_disputed", "cancelled") else "note"
             data[key] = form.cleaned_data["note"]
+        supersedes = None
+        if kind == "cancelled":
+            supersedes = course.events.filter(
+                seq=form.cleaned_data.get("ref_seq") or 0, type="ready_for_discharge"
+            ).first()
+            if supersedes is None:
+                raise Http404
         if form.cleaned_data.get("ref_seq") and form.cleaned_data["type"] in ANSWERS:
             data["ref_seq"] = form.cleaned_data["ref_seq"]
         if phone:
@@ -309,6 +333,7 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
                 occurred_at=form.cleaned_data["occurred_at"],
                 data=data,
                 expected_version=form.cleaned_data["version"],
+                supersedes=supersedes,
             )
         except ConflictError as exc:
             return _conflict(

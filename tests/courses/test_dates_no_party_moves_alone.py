@@ -216,3 +216,27 @@ def test_the_municipality_accepts_with_one_button_and_disputes_a_phone_agreement
     course.refresh_from_db()
     # the disputed phone agreement no longer counts; the accepted 19th does again
     assert decisions_for(course, at(24))["billable_days"] == 2
+
+
+def test_the_ward_cancels_a_fresh_registration_from_the_course_page_with_a_reason(
+    login: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    nurse, visitator = personas["ward_nurse_randers"], personas["visitator_randers"]
+    page_url, url = f"/forloeb/{course.public_id}/", f"/forloeb/{course.public_id}/haendelse/"
+    with time_machine.travel(at(17, 9, 30), tick=False):
+        ready = record(nurse, course, "ready_for_discharge", at(17, 9))
+        assert 'name="type" value="cancelled"' in login(nurse).get(page_url).content.decode()
+        assert 'name="type" value="cancelled"' not in login(visitator).get(page_url).content.decode()
+        course.refresh_from_db()
+        post = {"type": "cancelled", "occurred_at": "2026-11-17T09:30", "ref_seq": ready.seq}
+        no_reason = login(nurse).post(url, {**post, "version": course.version})
+        assert no_reason.status_code == 400 and "begrundelse" in no_reason.content.decode()
+        done = login(nurse).post(url, {**post, "note": "Forkert patient.", "version": course.version})
+        assert done.status_code == 302
+    cancel = CourseEvent.objects.get(course=course, type="cancelled")
+    assert cancel.supersedes == ready and cancel.data["reason"] == "Forkert patient."
+    with time_machine.travel(at(17, 10), tick=False):
+        again = record(nurse, course, "ready_for_discharge", at(17, 10))
+    with time_machine.travel(at(18, 11), tick=False):  # a day later: no cancel button any more
+        assert 'name="type" value="cancelled"' not in login(nurse).get(page_url).content.decode()
+    assert again.seq > cancel.seq
