@@ -159,6 +159,9 @@ AXES_LOCKOUT_CALLABLE = "sektorbro.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 SEKTORBRO_LOGIN_ADDRESS_LIMIT = env_int("SEKTORBRO_LOGIN_ADDRESS_LIMIT", 30)
 SEKTORBRO_LOGIN_USERNAME_CEILING = env_int("SEKTORBRO_LOGIN_USERNAME_CEILING", 20)
+# Aftalen 2.1: the time a patient is registered færdigbehandlet cannot as a rule be changed; a registration may be
+# cancelled only as the correction of an error, at most this many hours after it (docs/agreement-rules.md).
+SEKTORBRO_READY_CORRECTION_HOURS = env_int("SEKTORBRO_READY_CORRECTION_HOURS", 24)
 # models.W040: the worklist indexes include the course status as a non-key column so PostgreSQL can count
 # from the index alone; SQLite (the embedded default) builds them without it, which is correct, only slower.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040"]

@@ -19,11 +19,14 @@ from sektorbro.agreement.history import (
     CourseState,
     agreed_discharge_date,
     discharge_day,
+    dispute_target,
     effective_events,
     flowchart_applies,
     fold,
     of_type,
+    pending_proposal,
     until,
+    weekend_agreement,
 )
 from sektorbro.agreement.model import (
     CPH,
@@ -162,7 +165,7 @@ def deadlines(
                 "P13",
                 end if end is not None else at_local(day, dt.time(0, 0)),
                 "hospital+municipality",
-                _first_time(events, "weekend_discharge_agreed"),
+                (agreement.at if (agreement := weekend_agreement(events)) is not None else None),
                 at,
                 Reason(
                     f"Udskrivelse {when_da} kræver en individuel aftale med kommunen, indgået pr. telefon og "
@@ -352,16 +355,40 @@ def _correspondence_rules(
     return result
 
 
-def _unanswered_proposal(events: list[Event]) -> Event | None:
-    """The latest proposed discharge date if no date was agreed after it (aftalen 2.1: the date is agreed
-    between hospital and municipality; whoever did not propose it answers)."""
-    latest: Event | None = None
-    for event in events:
-        if event.type == "discharge_date_proposed":
-            latest = event
-        elif event.type == "discharge_date_agreed":
-            latest = None
-    return latest
+def _disputed_alert(events: list[Event]) -> Alert | None:
+    """The latest dispute of a phone agreement, when no real agreement on a date was made after it."""
+    for i in range(len(events) - 1, -1, -1):
+        event = events[i]
+        if event.type in ("discharge_date_agreed", "discharge_date_accepted"):
+            return None
+        if event.type != "discharge_agreement_disputed":
+            continue
+        target = dispute_target(events[:i], event)
+        if target is None:
+            return None
+        agreement = events[target]
+        by = agreement.data.get("by")
+        what = (
+            Reason(
+                "aftalen om udskrivelse i weekenden/på en helligdag",
+                "the weekend/holiday discharge agreement",
+            )
+            if agreement.type == "weekend_discharge_agreed"
+            else Reason("telefonaftalen om udskrivningsdatoen", "the phone agreement on the discharge date")
+        )
+        return Alert(
+            "discharge_agreement_disputed",
+            "aftalen 2.1",
+            None,
+            by if by in ("hospital", "municipality") else "hospital+municipality",
+            Reason(
+                "%s er bestridt af den anden part og gælder ikke; aftal udskrivelsen igen."
+                % what.da.capitalize(),
+                "%s is disputed by the other party and does not apply; agree the discharge again."
+                % what.en.capitalize(),
+            ),
+        )
+    return None
 
 
 def alerts(
@@ -414,8 +441,29 @@ def alerts(
                 ),
             )
         )
-    proposal = _unanswered_proposal(events)
-    if state.ended_at is None and proposal is not None and proposal.date is not None:
+    proposal = pending_proposal(events)
+    if (
+        state.ended_at is None
+        and proposal is not None
+        and proposal.date is not None
+        and (proposal.date < local_date(at))
+    ):
+        by = proposal.data.get("by")
+        found.append(
+            Alert(
+                "discharge_date_proposed",
+                "aftalen 2.1",
+                None,
+                by if by in ("hospital", "municipality") else "hospital",
+                Reason(
+                    "Den foreslåede udskrivningsdato %s er passeret uden aftale: foreslå en ny dato."
+                    % f"{proposal.date:%d.%m.%Y}",
+                    "The proposed discharge date %s has passed without an agreement: propose a new date."
+                    % f"{proposal.date:%d.%m.%Y}",
+                ),
+            )
+        )
+    elif state.ended_at is None and proposal is not None and proposal.date is not None:
         by = proposal.data.get("by")
         found.append(
             Alert(
@@ -431,6 +479,8 @@ def alerts(
                 ),
             )
         )
+    if state.ended_at is None and (dispute := _disputed_alert(events)) is not None:
+        found.append(dispute)
     plans = of_type(events, "care_plan_sent")
     if flow and any(not p.data.get("changes") for p in plans[1:]):
         found.append(

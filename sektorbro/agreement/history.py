@@ -44,7 +44,11 @@ EVENT_LABELS = {
     "ready_for_discharge": Reason("færdigbehandlet", "ready for discharge"),
     "treatment_resumed": Reason("behandling genoptaget", "treatment resumed"),
     "discharge_date_proposed": Reason("foreslået udskrivningsdato", "proposed discharge date"),
-    "discharge_date_agreed": Reason("aftalt udskrivningsdato", "agreed discharge date"),
+    "discharge_date_agreed": Reason(
+        "aftalt udskrivningsdato (telefonaftale)", "agreed discharge date (by phone)"
+    ),
+    "discharge_date_accepted": Reason("accepteret udskrivningsdato", "accepted discharge date"),
+    "discharge_agreement_disputed": Reason("aftale bestridt", "agreement disputed"),
     "care_plan_sent": Reason("plejeforløbsplan", "care plan"),
     "admission_report_received": Reason("modtaget indlæggelsesrapport", "admission report received"),
     "admission_report_sent": Reason("sendt indlæggelsesrapport", "admission report sent"),
@@ -69,6 +73,21 @@ EVENT_LABELS = {
 }
 
 
+def cancels_ready(
+    registration: Event, cancellation: Event, settings: AgreementSettings = DEFAULT_SETTINGS
+) -> bool:
+    """Does a cancellation correct an error in a færdigbehandlet registration (aftalen 2.1: the registered time
+    "kan som udgangspunkt ikke ændres")? Only when made at most ``settings.ready_cancellation_hours`` after the
+    registration and with a reason (``reason``, or a ``note``) the municipality sees. A later cancellation
+    leaves the registration standing: a changed condition is *behandling genoptaget*, not a cancellation."""
+    reason = cancellation.data.get("reason") or cancellation.data.get("note")
+    if not isinstance(reason, str) or not reason.strip():
+        return False
+    if registration.at is None or cancellation.at is None:
+        return True
+    return cancellation.at <= registration.at + dt.timedelta(hours=settings.ready_cancellation_hours)
+
+
 def _is_course_cancellation(event: Event) -> bool:
     return event.type == "cancelled" and event.data.get("target_seq") is None
 
@@ -82,11 +101,19 @@ def effective_events(snapshot: CourseSnapshot, settings: AgreementSettings = DEF
     correction keeps the time of a ``ready_for_discharge`` event and amends only its data."""
     removed: set[int] = set()
     fixes: dict[int, list[Event]] = {}
+    by_seq = {e.seq: e for e in snapshot.events if e.seq is not None}
     for event in snapshot.events:
         target = event.data.get("target_seq")
         if target is None:
             continue
         if event.type == "cancelled":
+            aimed = by_seq.get(int(target))
+            if (
+                aimed is not None
+                and aimed.type == "ready_for_discharge"
+                and not cancels_ready(aimed, event, settings)
+            ):
+                continue  # aftalen 2.1: only an error correction removes a registration
             removed.add(int(target))
         elif event.type == "corrected":
             fixes.setdefault(int(target), []).append(event)
@@ -109,6 +136,14 @@ def effective_events(snapshot: CourseSnapshot, settings: AgreementSettings = DEF
     return result
 
 
+#: Events whose ``date`` is the discharge date they are about, not when they happened.
+DATE_ABOUT_EVENTS = ("discharge_date_proposed", "discharge_date_agreed", "discharge_date_accepted")
+#: Agreements one party records on the strength of a phone call with the other party (aftalen 2.1; P13).
+PHONE_AGREEMENTS = ("discharge_date_agreed", "weekend_discharge_agreed")
+#: What a phone agreement must name: the other party's person and when the call was made.
+PHONE_DETAILS = ("counterpart", "call_at")
+
+
 def of_type(events: Iterable[Event], *types: str) -> list[Event]:
     return [e for e in events if e.type in types]
 
@@ -123,7 +158,7 @@ def event_time(event: Event) -> dt.datetime | None:
     date of a proposed or agreed discharge is what the event is about, not when it happened)."""
     if event.at is not None:
         return event.at
-    if event.date is not None and event.type not in ("discharge_date_proposed", "discharge_date_agreed"):
+    if event.date is not None and event.type not in DATE_ABOUT_EVENTS:
         return at_local(event.date, dt.time(0, 0))
     return None
 
@@ -314,11 +349,117 @@ def _date_of(event: Event | None) -> dt.date | None:
     return local_date(event.at) if event.at is not None else None
 
 
+def call_time(event: Event) -> dt.datetime | None:
+    """When the phone call behind a phone agreement was made (``call_at``), or ``None`` if not given or not
+    an aware ISO datetime."""
+    raw = event.data.get("call_at")
+    if isinstance(raw, dt.datetime):
+        value = raw
+    elif isinstance(raw, str):
+        try:
+            value = dt.datetime.fromisoformat(raw)
+        except ValueError:
+            return None
+    else:
+        return None
+    return value if value.tzinfo is not None and value.utcoffset() is not None else None
+
+
+def is_documented(event: Event) -> bool:
+    """A phone agreement counts only when it names the other party's person and the time of the call."""
+    counterpart = event.data.get("counterpart")
+    return isinstance(counterpart, str) and bool(counterpart.strip()) and call_time(event) is not None
+
+
+def disputed(events: list[Event]) -> set[int]:
+    """The positions (in ``events``) of the phone agreements the other party disputed: a
+    ``discharge_agreement_disputed`` names its target by ``ref_seq``, else it disputes the latest phone
+    agreement before it that is not disputed yet."""
+    found: set[int] = set()
+    for i, event in enumerate(events):
+        if event.type != "discharge_agreement_disputed":
+            continue
+        target = dispute_target(events[:i], event, found)
+        if target is not None:
+            found.add(target)
+    return found
+
+
+def dispute_target(before: list[Event], dispute: Event, already: set[int] | None = None) -> int | None:
+    """The position in ``before`` of the phone agreement a dispute is about, or ``None``."""
+    already = already or set()
+    ref = dispute.data.get("ref_seq")
+    for j in range(len(before) - 1, -1, -1):
+        event = before[j]
+        if event.type not in PHONE_AGREEMENTS or j in already:
+            continue
+        if ref is None or event.seq == ref:
+            return j
+    return None
+
+
+def _proposal_before(events: list[Event], i: int) -> Event | None:
+    """The proposal an acceptance at position ``i`` answers: the one named by ``ref_seq``, else the latest."""
+    ref = events[i].data.get("ref_seq")
+    for event in reversed(events[:i]):
+        if event.type == "discharge_date_proposed" and (ref is None or event.seq == ref):
+            return event
+    return None
+
+
+def agreements(events: list[Event]) -> list[tuple[int, dt.date]]:
+    """The real agreements on a discharge date, in order, as (position, date) (aftalen 2.1: "Udskrivelses-
+    tidspunktet er altid en gensidig aftale mellem hospitalet og kommunen"): a proposal the other party
+    accepted (``discharge_date_accepted``), or a phone agreement (``discharge_date_agreed``) that names the
+    other party's person and the time of the call and was not disputed. A date recorded by one party alone is
+    no agreement."""
+    gone = disputed(events)
+    found: list[tuple[int, dt.date]] = []
+    for i, event in enumerate(events):
+        if event.type == "discharge_date_accepted":
+            proposal = _proposal_before(events, i)
+            day = event.date or (proposal.date if proposal is not None else None)
+            if day is not None and proposal is not None:
+                found.append((i, day))
+        elif event.type == "discharge_date_agreed" and event.date is not None:
+            if is_documented(event) and i not in gone:
+                found.append((i, event.date))
+    return found
+
+
+def weekend_agreement(events: list[Event]) -> Event | None:
+    """The first documented, undisputed agreement on a weekend or holiday discharge (flowchart P13)."""
+    gone = disputed(events)
+    return next(
+        (
+            e
+            for i, e in enumerate(events)
+            if e.type == "weekend_discharge_agreed" and is_documented(e) and i not in gone
+        ),
+        None,
+    )
+
+
 def agreed_discharge_date(
     snapshot: CourseSnapshot, at: dt.datetime | None = None, settings: AgreementSettings = DEFAULT_SETTINGS
 ) -> dt.date | None:
-    """The latest agreed discharge date (aftalen 2.1: always a mutual agreement)."""
-    return _date_of(last_of(until(effective_events(snapshot, settings), at), "discharge_date_agreed"))
+    """The date of the latest real agreement (aftalen 2.1: always a mutual agreement; see ``agreements``)."""
+    found = agreements(until(effective_events(snapshot, settings), at))
+    return found[-1][1] if found else None
+
+
+def pending_proposal(events: list[Event]) -> Event | None:
+    """The latest proposed discharge date if no real agreement was made after it (whoever did not propose it
+    answers: accept, or propose another)."""
+    latest: int | None = None
+    for i, event in enumerate(events):
+        if event.type == "discharge_date_proposed":
+            latest = i
+    if latest is None:
+        return None
+    if any(i > latest for i, _day in agreements(events)):
+        return None
+    return events[latest]
 
 
 def proposed_discharge_date(
@@ -360,7 +501,7 @@ def current_step(
         return "before_admission"
     if state.status in ("discharged", "dead", "cancelled"):
         return "after_discharge"
-    if state.ready_since is not None or kinds & {"discharge_date_agreed", "discharge_date_proposed"}:
+    if state.ready_since is not None or kinds & {*DATE_ABOUT_EVENTS}:
         return "discharge_planning"
     if "care_plan_sent" in kinds:
         return "care_plan"

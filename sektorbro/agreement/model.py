@@ -22,6 +22,8 @@ EVENT_TYPES = (
     "treatment_resumed",
     "discharge_date_proposed",
     "discharge_date_agreed",
+    "discharge_date_accepted",
+    "discharge_agreement_disputed",
     "care_plan_sent",
     "admission_report_received",
     "admission_report_sent",
@@ -357,10 +359,13 @@ class AgreementSettings:
     # Færdigbehandlet and bed days (aftalen 2.1).
     ready_period_ends_on_terminal: bool = True
     ready_date_corrections_allowed: bool = False
+    # A færdigbehandlet registration may be cancelled only as the correction of an error, this many hours
+    # after the registration at most (aftalen 2.1: the time "kan som udgangspunkt ikke ændres").
+    ready_cancellation_hours: int = 24
     require_agreed_date_for_billing: bool = True
     bill_ready_day: bool = True  # with bill_discharge_day=False: one day per midnight
     bill_discharge_day: bool = False
-    bill_until_agreed_date: bool = False
+    bill_until_agreed_date: bool = True  # aftalen 2.1: the days between the ready date and the agreed date
     # 72-hour extended responsibility (aftalen 2.2, S01).
     extended_window_hours: int = 72
     places_from: dt.date = dt.date(2023, 9, 15)
@@ -380,6 +385,8 @@ class AgreementSettings:
         ):
             if getattr(self, name) <= 0:
                 raise RuleInputError(f"settings.{name}: must be positive")
+        if self.ready_cancellation_hours < 0:
+            raise RuleInputError("settings.ready_cancellation_hours: must be >= 0")
         if self.phone_window_days < 0 or self.municipal_read_grace_shifts < 0:
             raise RuleInputError("settings: phone_window_days and municipal_read_grace_shifts must be >= 0")
         if not self.municipal_shifts:

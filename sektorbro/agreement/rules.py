@@ -22,6 +22,7 @@ from sektorbro.agreement.history import (
     CourseState,
     ReadyPeriod,
     agreed_discharge_date,
+    agreements,
     current_step,
     discharge_day,
     discharged_at,
@@ -29,16 +30,18 @@ from sektorbro.agreement.history import (
     flowchart_applies,
     fold,
     is_terminal,
+    pending_proposal,
     proposed_discharge_date,
     ready_periods,
     status,
     stay_hours,
+    weekend_agreement,
 )
 from sektorbro.agreement.model import DEFAULT_SETTINGS, RuleInputError
 from sektorbro.agreement.ready import billable_days, period_days, ready_for_discharge, ready_nights
 from sektorbro.agreement.responsibility import extended_responsibility, responsible_doctor
 from sektorbro.agreement.tasks import tasks
-from sektorbro.agreement.transitions import check_transition
+from sektorbro.agreement.transitions import check_transition, proposal_in_past, ready_cancellation
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -51,6 +54,7 @@ __all__ = [
     "ReadyPeriod",
     "RuleInputError",
     "agreed_discharge_date",
+    "agreements",
     "alerts",
     "billable_days",
     "check_transition",
@@ -65,8 +69,11 @@ __all__ = [
     "is_short_stay",
     "is_terminal",
     "needs_municipal_services",
+    "pending_proposal",
     "period_days",
+    "proposal_in_past",
     "proposed_discharge_date",
+    "ready_cancellation",
     "ready_for_discharge",
     "ready_nights",
     "ready_periods",
@@ -75,4 +82,5 @@ __all__ = [
     "status",
     "stay_hours",
     "tasks",
+    "weekend_agreement",
 ]

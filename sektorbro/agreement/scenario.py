@@ -174,6 +174,10 @@ def _event(raw: Any, index: int) -> Event:
     for key in ("target_seq", "ref_seq"):
         if key in data:
             _int(data[key], f"{path}.{key}")
+    if "call_at" in data:
+        _datetime(data["call_at"], f"{path}.call_at")
+    if "counterpart" in data and not isinstance(data["counterpart"], str):
+        raise ScenarioError(f"{path}.counterpart: must be text (the other party's person)")
     if "to" in data:
         _choice(data["to"], f"{path}.to", READ_PARTIES)
     if "by" in data:

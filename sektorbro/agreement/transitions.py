@@ -7,13 +7,25 @@ import datetime as dt
 from typing import Any
 
 from sektorbro.agreement.calendar import holiday_name, is_weekend_or_holiday
-from sektorbro.agreement.history import EVENT_LABELS, STATUS_LABELS, effective_events, flowchart_applies, fold
+from sektorbro.agreement.history import (
+    EVENT_LABELS,
+    STATUS_LABELS,
+    call_time,
+    dispute_target,
+    disputed,
+    effective_events,
+    flowchart_applies,
+    fold,
+    pending_proposal,
+    weekend_agreement,
+)
 from sektorbro.agreement.model import (
     DEFAULT_SETTINGS,
     EVENT_TYPES,
     AgreementSettings,
     CourseSnapshot,
     Decision,
+    Event,
     Reason,
     local_date,
     require_aware,
@@ -31,9 +43,12 @@ PAPERWORK = frozenset(
         "weekend_discharge_agreed",
         "discharge_date_proposed",
         "discharge_date_agreed",
+        "discharge_date_accepted",
         "transferred",
     }
 )
+# The discharge-date events checked by ``_discharge_date`` (aftalen 2.1).
+DATE_EVENTS = frozenset({"discharge_date_proposed", "discharge_date_agreed", "discharge_date_accepted"})
 # Messages and contacts: allowed in hospital and after the discharge or death.
 CONTACT = frozenset({"correspondence_sent", "correspondence_read", "phone_contact_logged"})
 # What still belongs to a discharge after it happened (aftalen note 2: epikrise, FMK, rehabilitation plan).
@@ -108,6 +123,8 @@ def check_transition(
                 "significantly, register treatment resumed; a new registration starts a new period.",
                 "aftalen 2.1",
             )
+        case (_, "cancelled") if _targets_ready(snapshot, data):
+            return ready_cancellation(snapshot, at, data, settings)
         case (_, "cancelled" | "corrected"):
             return _yes(
                 "Annulleringer og rettelser tilføjes som nye hændelser; intet slettes.",
@@ -200,7 +217,7 @@ def check_transition(
             and settings.block_weekend_discharge_without_agreement
             and flowchart_applies(snapshot, settings)
             and is_weekend_or_holiday(local_date(at))
-            and not any(e.type == "weekend_discharge_agreed" for e in effective_events(snapshot, settings))
+            and weekend_agreement(effective_events(snapshot, settings)) is None
         ):
             return _weekend_refusal(local_date(at))
         case ("admitted" | "on_leave" | "ready_for_discharge" | "treatment_resumed", "discharged"):
@@ -219,13 +236,26 @@ def check_transition(
         case ("admitted" | "on_leave" | "ready_for_discharge" | "treatment_resumed", kind) if (
             kind in PAPERWORK
         ):
-            if kind in ("discharge_date_agreed", "discharge_date_proposed"):
-                return _discharge_date(snapshot, data)
+            if kind in DATE_EVENTS:
+                return _discharge_date(snapshot, kind, at, data, settings)
+            if kind == "weekend_discharge_agreed":
+                return _phone_agreement(at, data) or _yes(
+                    "Aftalen om udskrivelse i weekenden eller på en helligdag er indgået pr. telefon med %s."
+                    % str(data.get("counterpart")).strip(),
+                    "The weekend or holiday discharge was agreed by phone with %s."
+                    % str(data.get("counterpart")).strip(),
+                    "flowchart P13",
+                )
             return _yes("Kan registreres under indlæggelsen.", "May be recorded during the admission.")
         case ("admitted" | "on_leave" | "ready_for_discharge" | "treatment_resumed", kind) if (
             kind in CONTACT or kind in AFTER_DISCHARGE
         ):
             return _yes("Kan registreres under indlæggelsen.", "May be recorded during the admission.")
+        case (
+            "admitted" | "on_leave" | "ready_for_discharge" | "treatment_resumed" | "discharged",
+            "discharge_agreement_disputed",
+        ):
+            return _dispute(snapshot, data, settings)
         case ("discharged", kind) if kind in CONTACT or kind in AFTER_DISCHARGE:
             return _yes(
                 "Hører til udskrivelsen og kan registreres bagefter.",
@@ -242,26 +272,196 @@ def check_transition(
     )
 
 
-def _discharge_date(snapshot: CourseSnapshot, data: dict[str, Any]) -> Decision[bool]:
-    raw = data.get("date")
-    if raw is None:
-        return _yes(
-            "Udskrivningsdatoen aftales mellem hospitalet og kommunen.",
-            "The discharge date is agreed between the hospital and the municipality.",
+def _day(raw: Any) -> dt.date | None:
+    if raw is None or isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw))
+    except ValueError:
+        return None
+
+
+def proposal_in_past(day: dt.date, at: dt.datetime) -> bool:
+    """Is a proposed or accepted discharge date already past at ``at`` (dates in Denmark)?"""
+    require_aware(at, "at")
+    return day < local_date(at)
+
+
+def _phone_agreement(at: dt.datetime, data: dict[str, Any]) -> Decision[bool] | None:
+    """A phone agreement must name the other party's person and the time of the call (aftalen 2.1: the
+    discharge time is always a mutual agreement, so one party alone cannot record it); ``None`` if it does."""
+    counterpart = data.get("counterpart")
+    called = call_time(Event("discharge_date_agreed", data=dict(data)))
+    if not isinstance(counterpart, str) or not counterpart.strip() or called is None:
+        return _no(
+            "En aftale indgået pr. telefon skal angive, hvem hos den anden part aftalen er indgået med, og "
+            "hvornår samtalen fandt sted. Ellers foreslå datoen, så den anden part kan acceptere den.",
+            "An agreement made by phone must name the person at the other party it was made with and when the "
+            "call took place. Otherwise propose the date, so the other party can accept it.",
             "aftalen 2.1",
         )
-    try:
-        day = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
-    except ValueError:
+    if called > at:
+        return _no(
+            "Telefonsamtalen kan ikke ligge efter registreringen af aftalen.",
+            "The phone call cannot be after the agreement is recorded.",
+            "aftalen 2.1",
+        )
+    return None
+
+
+def _discharge_date(
+    snapshot: CourseSnapshot,
+    kind: str,
+    at: dt.datetime,
+    data: dict[str, Any],
+    settings: AgreementSettings,
+) -> Decision[bool]:
+    raw = data.get("date")
+    day = _day(raw)
+    if raw is not None and day is None:
         return _no("Datoen kan ikke læses (ÅÅÅÅ-MM-DD).", "The date cannot be read (YYYY-MM-DD).")
-    if day < local_date(snapshot.admitted_at):
+    if kind == "discharge_date_accepted":
+        proposal = pending_proposal(effective_events(snapshot, settings))
+        if proposal is None or proposal.date is None:
+            return _no(
+                "Der er ingen foreslået udskrivningsdato at acceptere.",
+                "There is no proposed discharge date to accept.",
+                "aftalen 2.1",
+            )
+        ref = data.get("ref_seq")
+        if ref is not None and proposal.seq is not None and ref != proposal.seq:
+            return _no(
+                "Kun det seneste forslag til udskrivningsdato kan accepteres.",
+                "Only the latest proposed discharge date can be accepted.",
+                "aftalen 2.1",
+            )
+        by = data.get("by")
+        if by is not None and by == proposal.data.get("by"):
+            return _no(
+                "Egen foreslået dato kan ikke accepteres; den anden part accepterer den eller foreslår en anden.",
+                "You cannot accept your own proposed date; the other party accepts it or proposes another.",
+                "aftalen 2.1",
+            )
+        if day is not None and day != proposal.date:
+            return _no(
+                "Accepten skal gælde den foreslåede dato %s; foreslå ellers en anden dato."
+                % f"{proposal.date:%d.%m.%Y}",
+                "The acceptance must be for the proposed date %s; otherwise propose another date."
+                % f"{proposal.date:%d.%m.%Y}",
+                "aftalen 2.1",
+            )
+        day = proposal.date
+    if day is not None and day < local_date(snapshot.admitted_at):
         return _no(
             "Udskrivningsdatoen kan ikke ligge før indlæggelsen.",
             "The discharge date cannot be before the admission.",
         )
+    if (
+        kind in ("discharge_date_proposed", "discharge_date_accepted")
+        and day is not None
+        and (proposal_in_past(day, at))
+    ):
+        return _no(
+            "Datoen %s er passeret; en udskrivningsdato kan kun foreslås eller accepteres for i dag eller senere."
+            % f"{day:%d.%m.%Y}",
+            "The date %s has passed; a discharge date can only be proposed or accepted for today or later."
+            % f"{day:%d.%m.%Y}",
+            "aftalen 2.1",
+        )
+    if kind == "discharge_date_agreed":
+        refused = _phone_agreement(at, data)
+        if refused is not None:
+            return refused
+        called = call_time(Event("discharge_date_agreed", data=dict(data)))
+        if day is not None and called is not None and day < local_date(called):
+            return _no(
+                "Den aftalte dato kan ikke ligge før telefonsamtalen.",
+                "The agreed date cannot be before the phone call.",
+                "aftalen 2.1",
+            )
     return _yes(
         "Udskrivningstidspunktet er altid en gensidig aftale mellem hospitalet og kommunen.",
         "The discharge time is always a mutual agreement between the hospital and the municipality.",
+        "aftalen 2.1",
+    )
+
+
+def _dispute(snapshot: CourseSnapshot, data: dict[str, Any], settings: AgreementSettings) -> Decision[bool]:
+    """The other party disputes a phone agreement recorded in its name (aftalen 2.1)."""
+    events = effective_events(snapshot, settings)
+    target = dispute_target(events, Event("discharge_agreement_disputed", data=dict(data)), disputed(events))
+    if target is None:
+        return _no(
+            "Der er ingen telefonaftale at bestride.",
+            "There is no phone agreement to dispute.",
+            "aftalen 2.1",
+        )
+    by = data.get("by")
+    if by is not None and by == events[target].data.get("by"):
+        return _no(
+            "Egen aftale kan ikke bestrides; annullér den i stedet.",
+            "You cannot dispute your own agreement; cancel it instead.",
+            "aftalen 2.1",
+        )
+    return _yes(
+        "Den anden part bestrider telefonaftalen; den gælder ikke, før en ny aftale er indgået.",
+        "The other party disputes the phone agreement; it does not apply until a new agreement is made.",
+        "aftalen 2.1",
+    )
+
+
+def _targets_ready(snapshot: CourseSnapshot, data: dict[str, Any]) -> bool:
+    target = data.get("target_seq")
+    if target is None:
+        return False
+    event = next((e for e in snapshot.events if e.seq == target), None)
+    return event is not None and event.type == "ready_for_discharge"
+
+
+def ready_cancellation(
+    snapshot: CourseSnapshot,
+    at: dt.datetime,
+    data: dict[str, Any],
+    settings: AgreementSettings = DEFAULT_SETTINGS,
+) -> Decision[bool]:
+    """May a færdigbehandlet registration (``data["target_seq"]``) be cancelled at ``at``?
+
+    Aftalen 2.1: the time a patient is registered færdigbehandlet "kan som udgangspunkt ikke ændres" unless the
+    patient's condition changes significantly (then *behandling genoptaget*). Cancelling the registration and
+    registering again would move the date, so a cancellation is only the correction of an error: at most
+    ``settings.ready_cancellation_hours`` after the registration, and with a reason the municipality sees."""
+    require_aware(at, "at")
+    target = data.get("target_seq")
+    event = next((e for e in snapshot.events if e.seq == target), None)
+    if event is None or event.type != "ready_for_discharge" or event.at is None:
+        return _no(
+            "Der er ingen færdigmelding at annullere.", "There is no registration to cancel.", "aftalen 2.1"
+        )
+    hours = settings.ready_cancellation_hours
+    limit = event.at + dt.timedelta(hours=hours)
+    if at > limit:
+        return _no(
+            "Registreringen som færdigbehandlet kan ikke annulleres mere end %d timer efter registreringen: "
+            "tidspunktet kan som udgangspunkt ikke ændres. Er patientens tilstand ændret væsentligt, registreres "
+            "behandling genoptaget i stedet." % hours,
+            "The ready-for-discharge registration cannot be cancelled more than %d hours after it was made: the "
+            "time cannot as a rule be changed. If the patient's condition has changed significantly, register "
+            "treatment resumed instead." % hours,
+            "aftalen 2.1",
+        )
+    reason = data.get("reason") or data.get("note")
+    if not isinstance(reason, str) or not reason.strip():
+        return _no(
+            "En annullering af en færdigmelding retter en fejl og kræver en begrundelse, som kommunen kan se. "
+            "Er patientens tilstand ændret, registreres behandling genoptaget i stedet.",
+            "Cancelling a ready-for-discharge registration corrects an error and needs a reason the "
+            "municipality can see. If the patient's condition has changed, register treatment resumed instead.",
+            "aftalen 2.1",
+        )
+    return _yes(
+        "Færdigmeldingen annulleres som rettelse af en fejl (inden for %d timer, med begrundelse)." % hours,
+        "The registration is cancelled as the correction of an error (within %d hours, with a reason)."
+        % hours,
         "aftalen 2.1",
     )
 

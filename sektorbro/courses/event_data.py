@@ -22,7 +22,7 @@ NOTE_LENGTH = 1000
 
 @dataclass(frozen=True)
 class EventDataProblem(Exception):
-    """``code`` is one of: unknown_field, not_text, too_long, not_date, not_choice, not_bool, not_int,
+    """``code`` is one of: unknown_field, not_text, too_long, not_date, not_datetime, not_choice, not_bool, not_int,
     not_list, too_many, too_large, not_allowed."""
 
     field: str
@@ -58,6 +58,19 @@ def iso_date(name: str, value: Any) -> str:
         dt.date.fromisoformat(value)
     except ValueError as exc:
         raise EventDataProblem(name, "not_date") from exc
+    return value
+
+
+def aware_datetime(name: str, value: Any) -> str:
+    """A moment as ISO 8601 text with a time zone (e.g. when a phone call was made)."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise EventDataProblem(name, "not_datetime")
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise EventDataProblem(name, "not_datetime") from exc
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise EventDataProblem(name, "not_datetime")
     return value
 
 
@@ -118,14 +131,27 @@ def care_plan_changes(name: str, value: Any) -> list[dict[str, str]]:
 
 PARTY = ("hospital", "municipality")
 
+PHONE_AGREEMENT: dict[str, Check] = {"by": choice(PARTY), "counterpart": text(200), "call_at": aware_datetime}
+
 # Every event may carry a note and the date it is about.
 COMMON: dict[str, Check] = {"note": text(NOTE_LENGTH), "date": iso_date}
 
 SCHEMAS: dict[str, dict[str, Check]] = {event_type: {} for event_type in EVENT_TYPES}
 SCHEMAS.update(
     {
-        # ``by`` is the proposing party; the services set it from the user's organisation and refuse any other.
+        # ``by`` is the party acting; the services set it from the user's organisation and refuse any other.
         "discharge_date_proposed": {"by": choice(PARTY)},
+        # An agreement made by phone names the other party's person and when the call was made (aftalen 2.1).
+        "discharge_date_agreed": PHONE_AGREEMENT,
+        "weekend_discharge_agreed": PHONE_AGREEMENT,
+        # The other party accepts a proposal (``ref_seq``: the proposal; default the latest pending one).
+        "discharge_date_accepted": {"by": choice(PARTY), "ref_seq": positive_int},
+        # The other party disputes a phone agreement recorded in its name (``ref_seq``: the agreement).
+        "discharge_agreement_disputed": {
+            "by": choice(PARTY),
+            "ref_seq": positive_int,
+            "reason": text(NOTE_LENGTH),
+        },
         "discharged": {"destination": choice(DESTINATIONS), "municipal_nursing": boolean},
         "care_plan_sent": {"changes": care_plan_changes},
         "transferred": {"department": text(100), "unit_kind": choice(UNIT_KINDS)},

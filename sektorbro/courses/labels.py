@@ -9,6 +9,8 @@ EVENT_LABELS = {
     "treatment_resumed": _("Treatment resumed"),
     "discharge_date_proposed": _("Discharge date proposed"),
     "discharge_date_agreed": _("Discharge date agreed"),
+    "discharge_date_accepted": _("Proposed discharge date accepted"),
+    "discharge_agreement_disputed": _("Phone agreement disputed"),
     "care_plan_sent": _("Care plan sent"),
     "admission_report_received": _("Admission report received"),
     "admission_report_sent": _("Admission report sent"),

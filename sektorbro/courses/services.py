@@ -162,7 +162,25 @@ HOSPITAL_EVENTS = frozenset(EVENT_TYPES) - {
     "corrected",
 }
 MUNICIPAL_EVENTS = frozenset(
-    {"admission_report_sent", "discharge_date_proposed", "discharge_date_agreed", "weekend_discharge_agreed"}
+    {
+        "admission_report_sent",
+        "discharge_date_proposed",
+        "discharge_date_agreed",
+        "discharge_date_accepted",
+        "discharge_agreement_disputed",
+        "weekend_discharge_agreed",
+    }
+)
+# Events that carry the acting party (``by``): set from the user's organisation (aftalen 2.1: the discharge time
+# is a mutual agreement, so the rules must know which party proposed, accepted, agreed or disputed).
+PARTY_EVENTS = frozenset(
+    {
+        "discharge_date_proposed",
+        "discharge_date_agreed",
+        "discharge_date_accepted",
+        "discharge_agreement_disputed",
+        "weekend_discharge_agreed",
+    }
 )
 SHARED_EVENTS = frozenset({"correspondence_sent", "correspondence_read", "phone_contact_logged"})
 PROJECTION_EVENTS = frozenset({"discharged", "died", "cancelled", "corrected", "transferred"})
@@ -246,7 +264,7 @@ def _project(course: Course, events: list[CourseEvent]) -> None:
     from sektorbro.courses.snapshot import build_snapshot
 
     snapshot = build_snapshot(course, events)
-    effective = rules.effective_events(snapshot)
+    effective = rules.effective_events(snapshot, agreement_settings())
     admitted = next((e for e in effective if e.type == "admitted"), None)
     end = next((e for e in reversed(effective) if e.type in ("discharged", "died")), None)
     cancelled = (
@@ -272,6 +290,52 @@ def _project(course: Course, events: list[CourseEvent]) -> None:
         if department is not None:
             course.department = department
             course.unit_kind = department.department_type or "ward"
+
+
+def agreement_settings() -> Any:
+    """The rules' settings with the platform's own choices (see ``snapshot.agreement_settings``)."""
+    from sektorbro.courses.snapshot import agreement_settings as platform_settings
+
+    return platform_settings()
+
+
+def _reason(decision: Any) -> str:
+    from django.utils.translation import get_language
+
+    reason = decision.reasons[0]
+    return str(reason.en if (get_language() or "da").startswith("en") else reason.da)
+
+
+def _fill_in_acceptance(snapshot: Any, data: dict[str, Any]) -> None:
+    """An acceptance names the proposal it answers and carries its date, so the timeline shows what was agreed."""
+    from sektorbro.agreement import rules
+
+    proposal = rules.pending_proposal(rules.effective_events(snapshot))
+    if proposal is None or proposal.date is None:
+        return
+    if proposal.seq is not None:
+        data.setdefault("ref_seq", proposal.seq)
+    data.setdefault("date", proposal.date.isoformat())
+
+
+def _refuse_past_date(event_type: str, data: dict[str, Any], source: str) -> None:
+    """A person cannot propose or accept a discharge date that has already passed (Danish dates), whatever time
+    they give the event."""
+    from sektorbro.agreement import rules
+
+    if source != "user" or event_type not in ("discharge_date_proposed", "discharge_date_accepted"):
+        return
+    raw = data.get("date")
+    if not raw:
+        return
+    day = dt.date.fromisoformat(str(raw))
+    if rules.proposal_in_past(day, timezone.now()):
+        raise DomainError(
+            _("The date %(date)s has passed; propose a discharge date today or later.")
+            % {"date": f"{day:%d.%m.%Y}"},
+            field="date",
+            code="date_in_past",
+        )
 
 
 def _of_course(event: CourseEvent, course: Course) -> bool:
@@ -310,13 +374,25 @@ def _appended(
         raise DomainError(_("The event to cancel or correct belongs to another course."), field="supersedes")
     if event_type not in ("cancelled", "corrected"):
         snapshot = build_snapshot(course, existing)
-        decision = rules.check_transition(snapshot, event_type, occurred_at, source=source, data=data)
+        if event_type == "discharge_date_accepted":
+            _fill_in_acceptance(snapshot, data)
+        decision = rules.check_transition(
+            snapshot, event_type, occurred_at, source=source, data=data, settings=agreement_settings()
+        )
         if not decision.value:
-            reason = decision.reasons[0]
-            from django.utils.translation import get_language
-
-            message = reason.en if (get_language() or "da").startswith("en") else reason.da
-            raise DomainError(message, field="type", code="transition_refused")
+            raise DomainError(_reason(decision), field="type", code="transition_refused")
+        _refuse_past_date(event_type, data, source)
+    if event_type == "cancelled" and supersedes is not None and supersedes.type == "ready_for_discharge":
+        # Aftalen 2.1: the ready date cannot be moved by cancelling and registering again. The window is counted
+        # to the moment of recording, not to a time the user types in.
+        decision = rules.ready_cancellation(
+            build_snapshot(course, existing),
+            max(occurred_at, timezone.now()),
+            {"target_seq": supersedes.seq, "reason": data.get("reason") or data.get("note")},
+            agreement_settings(),
+        )
+        if not decision.value:
+            raise DomainError(_reason(decision), field="reason", code="ready_cancellation_refused")
     if event_type == "care_plan_sent":
         version = sum(1 for e in existing if e.type == "care_plan_sent") + 1
         data["version"] = version
@@ -368,6 +444,9 @@ def _problem_message(problem: EventDataProblem, event_type: str) -> str:
         "not_text": _("%(field)s must be text (no control characters)."),
         "too_long": _("%(field)s is longer than %(limit)s characters."),
         "not_date": _("%(field)s must be a date (YYYY-MM-DD)."),
+        "not_datetime": _(
+            "%(field)s must be a date and time with a time zone (e.g. 2026-03-05T10:30+01:00)."
+        ),
         "not_choice": _("%(field)s must be one of: %(limit)s."),
         "not_bool": _("%(field)s must be true or false."),
         "not_int": _("%(field)s must be a positive whole number."),
@@ -425,7 +504,7 @@ def record_event_in_transaction(
         raise NotPermitted(_("Your role cannot record this event on this course."))
     if source == "user" and event_type in EVENT_TYPES:
         data = user_event_data(actor, course, event_type, data or {}, supersedes)
-    if event_type == "discharge_date_proposed" and not (data or {}).get("by"):
+    if event_type in PARTY_EVENTS and not (data or {}).get("by"):
         data = {**(data or {}), "by": proposing_party(actor, course, source)}
     locked = (
         Course.objects.select_for_update(of=("self",))

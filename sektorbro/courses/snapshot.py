@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from sektorbro.agreement import model as rules_model
 from sektorbro.agreement.evaluate import evaluate
-from sektorbro.agreement.model import AcuteFunction, CitizenFacts, CourseSnapshot, Event, Tariff
+from sektorbro.agreement.model import (
+    DEFAULT_SETTINGS,
+    AcuteFunction,
+    AgreementSettings,
+    CitizenFacts,
+    CourseSnapshot,
+    Event,
+    Tariff,
+)
 from sektorbro.courses.models import Course, CourseEvent, ReadyForDischargeTariff
 
 
@@ -80,11 +88,22 @@ def current_tariffs(model: Any = ReadyForDischargeTariff) -> tuple[Tariff, ...]:
     )
 
 
+def agreement_settings() -> AgreementSettings:
+    """The rules' settings with the platform's own choices: ``SEKTORBRO_READY_CORRECTION_HOURS`` (aftalen 2.1:
+    how long after a færdigbehandlet registration it may be cancelled as an error)."""
+    from django.conf import settings
+
+    hours = getattr(settings, "SEKTORBRO_READY_CORRECTION_HOURS", DEFAULT_SETTINGS.ready_cancellation_hours)
+    return AgreementSettings(ready_cancellation_hours=int(hours))
+
+
 def decisions_for(
     course: Course, at: dt.datetime | None = None, tariffs: tuple[Tariff, ...] | None = None
 ) -> dict[str, Any]:
     at = at or timezone.now()
-    return evaluate(build_snapshot(course), at, current_tariffs() if tariffs is None else tariffs)
+    return evaluate(
+        build_snapshot(course), at, current_tariffs() if tariffs is None else tariffs, agreement_settings()
+    )
 
 
-__all__ = ["build_snapshot", "current_tariffs", "decisions_for", "rules_model"]
+__all__ = ["agreement_settings", "build_snapshot", "current_tariffs", "decisions_for", "rules_model"]

@@ -122,11 +122,14 @@ def refresh_state(
 
     from sektorbro.agreement.evaluate import evaluate
     from sektorbro.agreement.history import effective_events
-    from sektorbro.courses.snapshot import build_snapshot, current_tariffs
+    from sektorbro.courses.snapshot import agreement_settings, build_snapshot, current_tariffs
 
     snapshot = build_snapshot(course, events)
-    decisions = evaluate(snapshot, at or timezone.now(), current_tariffs() if tariffs is None else tariffs)
-    for key, value in derive_state(decisions, effective_events(snapshot)).items():
+    settings = agreement_settings()
+    decisions = evaluate(
+        snapshot, at or timezone.now(), current_tariffs() if tariffs is None else tariffs, settings
+    )
+    for key, value in derive_state(decisions, effective_events(snapshot, settings)).items():
         setattr(course, key, value)
     return course
 

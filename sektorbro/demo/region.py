@@ -327,11 +327,16 @@ def _demo_history(course: Course, rng: random.Random, now: dt.datetime, actor: U
     if ready >= now or rng.random() < 0.35:
         return
     add("ready_for_discharge", ready)
+    # Aftalen 2.1: the hospital proposes, the municipality accepts. A proposal is never for a day already past
+    # when it is made or answered, and only one that is still to come is left waiting for its answer.
+    proposed_at, accepted_at = ready + dt.timedelta(hours=3), ready + dt.timedelta(hours=5)
     agreed = (ready + dt.timedelta(days=rng.choice([0, 1, 2, 3]))).astimezone(CPH).date()
-    if rng.random() < 0.8:
-        add("discharge_date_agreed", ready + dt.timedelta(hours=3), date=agreed.isoformat())
-    else:
-        add("discharge_date_proposed", ready + dt.timedelta(hours=3), date=agreed.isoformat())
+    agreed = max(agreed, accepted_at.astimezone(CPH).date())
+    add("discharge_date_proposed", proposed_at, date=agreed.isoformat(), by="hospital")
+    if rng.random() >= 0.8 and agreed >= now.astimezone(CPH).date():
+        return
+    add("discharge_date_accepted", accepted_at, by="municipality")
+    if accepted_at >= now:
         return
     discharge_at = dt.datetime.combine(agreed, dt.time(11, rng.choice([0, 15, 30])), tzinfo=CPH)
     if discharge_at < now and agreed.weekday() < 5 and rng.random() < 0.7:

@@ -66,7 +66,11 @@ def _weekend_discharge(add: Record, now: dt.datetime) -> None:
     add("admission_report_sent", now - dt.timedelta(hours=80))
     add("care_plan_sent", now - dt.timedelta(hours=70))
     add("ready_for_discharge", now - dt.timedelta(hours=30))
-    add("discharge_date_agreed", now - dt.timedelta(hours=6), date=_next_saturday(now).isoformat())
+    # Aftalen 2.1: the hospital proposes the Saturday and the municipality accepts it; the weekend discharge
+    # itself still needs its own phone agreement (flowchart P13).
+    saturday = _next_saturday(now).isoformat()
+    add("discharge_date_proposed", now - dt.timedelta(hours=7), date=saturday, by="hospital")
+    add("discharge_date_accepted", now - dt.timedelta(hours=6), by="municipality")
 
 
 def _proposed_date(add: Record, now: dt.datetime) -> None:
@@ -75,7 +79,7 @@ def _proposed_date(add: Record, now: dt.datetime) -> None:
     proposed = (now + dt.timedelta(days=2)).astimezone(CPH).date()
     if proposed.weekday() >= 5:
         proposed += dt.timedelta(days=7 - proposed.weekday())
-    add("discharge_date_proposed", now - dt.timedelta(hours=3), date=proposed.isoformat())
+    add("discharge_date_proposed", now - dt.timedelta(hours=3), date=proposed.isoformat(), by="hospital")
 
 
 def _on_leave(add: Record, now: dt.datetime) -> None:

@@ -840,13 +840,20 @@ def _table_rules(
         add("ready_at", lambda col: _time_check(col, required=True))
         add("resumed_at", lambda col: _time_check(col, required=False))
         row("resumed_at", f"({resumed} < {ready})", "is before ready_at")
+        # Optional: the day the municipality's payment stops (exclusive; the agreed discharge date, aftalen 2.1),
+        # empty when nothing is billed. Without the column every ready day is priced (registries lack it).
+        if "billed_until" in c:
+            add("billed_until", lambda col: _date_check(col, required=False))
+            billed = f"{_date_value(c['billed_until'])} AS billed_until_day, TRUE AS billing_known"
+        else:
+            billed = "CAST(NULL AS DATE) AS billed_until_day, FALSE AS billing_known"
         return (
             checks,
             lambda: (
                 f"{cid} AS contact_id, CAST(epoch({ready}) AS BIGINT) AS ready_s, "
                 f"{LOCAL_DAY}(CAST(epoch({ready}) AS BIGINT)) AS ready_day, "
                 f"CAST(epoch({resumed}) AS BIGINT) AS resumed_s, "
-                f"{LOCAL_DAY}(CAST(epoch({resumed}) AS BIGINT)) AS resumed_day"
+                f"{LOCAL_DAY}(CAST(epoch({resumed}) AS BIGINT)) AS resumed_day, {billed}"
             ),
         )
 

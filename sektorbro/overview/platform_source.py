@@ -26,9 +26,10 @@ import pandas as pd
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from sektorbro.agreement.history import fold
+from sektorbro.agreement.history import agreed_discharge_date, fold
+from sektorbro.agreement.model import local_date
 from sektorbro.courses.models import Course, CourseEvent
-from sektorbro.courses.snapshot import build_snapshot
+from sektorbro.courses.snapshot import agreement_settings, build_snapshot
 from sektorbro.indicators.registry import TABLES, Registry, registry_from_tables
 
 UNKNOWN_DIAGNOSIS = "DR69"
@@ -64,6 +65,13 @@ def _iso(value: dt.datetime | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
+def _billed_until(ready_day: dt.date, agreed: dt.date | None) -> str:
+    """Aftalen 2.1 as the rules read it (docs/agreement-rules.md): the municipality pays for the days from the
+    ready date up to the agreed discharge date, and only when a real agreement puts that date after the ready
+    date; otherwise nothing (an empty value). The same as ``agreement.ready.billable_days``."""
+    return agreed.isoformat() if agreed is not None and agreed > ready_day else ""
+
+
 def read_population(path: Path) -> pd.DataFrame:
     """A FOLK1A-shaped population file (CSV or Parquet: year, municipality_code, sex, age, count)."""
     frame = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path, dtype=str)
@@ -93,8 +101,11 @@ def platform_tables(*, until: dt.datetime, population: pd.DataFrame | None = Non
     persons: dict[int, dict[str, Any]] = {}
     contacts: list[dict[str, Any]] = []
     ready: list[dict[str, Any]] = []
+    settings = agreement_settings()
     for course in courses.iterator(chunk_size=1000):
-        state = fold(build_snapshot(course, list(course.events.all())), until)
+        snapshot = build_snapshot(course, list(course.events.all()))
+        state = fold(snapshot, until, settings)
+        agreed = agreed_discharge_date(snapshot, until, settings)
         if state.status in ("cancelled", "not_admitted"):
             continue
         citizen = course.citizen
@@ -134,7 +145,12 @@ def platform_tables(*, until: dt.datetime, population: pd.DataFrame | None = Non
                 period.end if period.ended_by in RESUMING and period.end and period.end <= until else None
             )
             ready.append(
-                {"contact_id": course.pk, "ready_at": _iso(period.start), "resumed_at": _iso(resumed)}
+                {
+                    "contact_id": course.pk,
+                    "ready_at": _iso(period.start),
+                    "resumed_at": _iso(resumed),
+                    "billed_until": _billed_until(local_date(period.start), agreed),
+                }
             )
     if population is None:
         notes.append(
@@ -145,7 +161,9 @@ def platform_tables(*, until: dt.datetime, population: pd.DataFrame | None = Non
     frames = {
         "persons": pd.DataFrame(list(persons.values()), columns=list(TABLES["persons"][2])),
         "contacts": pd.DataFrame(contacts, columns=list(TABLES["contacts"][2])),
-        "ready_for_discharge": pd.DataFrame(ready, columns=list(TABLES["ready_for_discharge"][2])),
+        "ready_for_discharge": pd.DataFrame(
+            ready, columns=[*TABLES["ready_for_discharge"][2], "billed_until"]
+        ),
         "population": population,
     }
     return PlatformExtract(frames, notes)

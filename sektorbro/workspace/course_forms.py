@@ -56,6 +56,8 @@ class EventForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
     seen_seq = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The event an acceptance or a dispute answers (set by the buttons on the course page).
+    ref_seq = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, event_types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -79,6 +81,36 @@ class EventForm(forms.Form):
         dato = f"{when:%d.%m.%Y}" if when else ""
         lines = (self.cleaned_data.get("changes") or "").splitlines()
         return [{"dato": dato, "nyt": line.strip()} for line in lines if line.strip()]
+
+
+#: Agreements made by phone: recorded with their own form, naming the other party's person and the call.
+PHONE_AGREEMENTS = ("discharge_date_agreed", "weekend_discharge_agreed")
+#: Answers given with a button on the course page (accept a proposal, dispute a phone agreement).
+ANSWERS = ("discharge_date_accepted", "discharge_agreement_disputed")
+
+
+class PhoneAgreementForm(EventForm):
+    """An agreement made by phone with the other party (aftalen 2.1: the discharge time is always a mutual
+    agreement; flowchart P13 for a weekend or holiday): who at the other party agreed, and when the call was."""
+
+    counterpart = forms.CharField(
+        label=_("Agreed by phone with"),
+        max_length=200,
+        help_text=_("Name and role of the person at the other party, e.g. the municipality's visitator."),
+    )
+    call_at = forms.DateTimeField(
+        label=_("Time of the call"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    field_order = ["type", "date", "counterpart", "call_at", "note", "occurred_at"]
+
+    def __init__(self, *args: Any, event_types: list[str], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_phone_%s")  # the event form is on the same page
+        super().__init__(*args, event_types=event_types, **kwargs)
+        for name in ("destination", "municipal_nursing", "changes"):
+            del self.fields[name]
+        self.fields["occurred_at"].label = _("Recorded")
+        self.fields["date"].label = _("Agreed discharge date")
 
 
 class CorrespondenceForm(forms.Form):

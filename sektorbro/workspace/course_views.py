@@ -14,19 +14,26 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sektorbro.agreement.transitions import check_transition
+from sektorbro.agreement import rules
 from sektorbro.citizens.access import care_relation_ids, log_access
 from sektorbro.core.errors import ConflictError, DomainError
 from sektorbro.courses import services
 from sektorbro.courses.labels import DOCUMENT_LABELS, EVENT_LABELS, PARTY_LABELS
 from sektorbro.courses.models import Course
 from sektorbro.courses.selectors import courses_visible_to
-from sektorbro.courses.snapshot import build_snapshot, decisions_for
+from sektorbro.courses.snapshot import agreement_settings, build_snapshot, decisions_for
 from sektorbro.messaging import selectors as message_selectors
 from sektorbro.messaging import services as message_services
 from sektorbro.messaging.models import MessageKind
 from sektorbro.workspace.citizen_forms import relatives_section
-from sektorbro.workspace.course_forms import CorrespondenceForm, CourseFactsForm, EventForm
+from sektorbro.workspace.course_forms import (
+    ANSWERS,
+    PHONE_AGREEMENTS,
+    CorrespondenceForm,
+    CourseFactsForm,
+    EventForm,
+    PhoneAgreementForm,
+)
 
 
 def _course(request: HttpRequest, course_id: uuid.UUID) -> Course:
@@ -47,7 +54,65 @@ def _possible_now(course: Course, events: list[Any], types: list[str], now: dt.d
     on the history's structure only (as for a reported fact): rules that depend on the time or the details the
     user gives, such as the weekend agreement, answer with their reason when the form is sent."""
     snapshot = build_snapshot(course, events)
-    return [t for t in types if check_transition(snapshot, t, now, source="message").value]
+    # A phone agreement's details (who, when) are the user's to give; here only whether one may be recorded now.
+    details = {"counterpart": "-", "call_at": now.isoformat()}
+    return [
+        t
+        for t in types
+        if rules.check_transition(
+            snapshot, t, now, source="message", data=details if t in PHONE_AGREEMENTS else None
+        ).value
+    ]
+
+
+def _answers(user: Any, course: Course, events: list[Any], now: dt.datetime) -> dict[str, Any]:
+    """What the user may answer with one button (aftalen 2.1): accept the other party's pending proposal, or
+    dispute a phone agreement the other party recorded in the name of the user's organisation."""
+    snapshot = build_snapshot(course, events)
+    effective = rules.effective_events(snapshot)
+    party = services.proposing_party(user, course, "user")
+    accept = None
+    proposal = rules.pending_proposal(effective)
+    if (
+        proposal is not None
+        and proposal.date is not None
+        and party
+        and proposal.data.get("by") != party
+        and services.may_record(user, course, "discharge_date_accepted")
+        and rules.check_transition(
+            snapshot, "discharge_date_accepted", now, data={"by": party}, source="user"
+        ).value
+    ):
+        accept = {"seq": proposal.seq, "date": proposal.date}
+    disputable: set[int] = set()
+    if party and services.may_record(user, course, "discharge_agreement_disputed"):
+        for event in effective:
+            if (
+                event.type in PHONE_AGREEMENTS
+                and event.seq is not None
+                and event.data.get("by") not in (None, party)
+                and rules.check_transition(
+                    snapshot,
+                    "discharge_agreement_disputed",
+                    now,
+                    data={"by": party, "ref_seq": event.seq},
+                    source="user",
+                ).value
+            ):
+                disputable.add(event.seq)
+    cancellable: set[int] = set()
+    if services.may_record(user, course, "cancelled"):
+        settings = agreement_settings()
+        for event in effective:
+            if (
+                event.type == "ready_for_discharge"
+                and event.seq is not None
+                and rules.ready_cancellation(
+                    snapshot, now, {"target_seq": event.seq, "reason": "-"}, settings
+                ).value
+            ):
+                cancellable.add(event.seq)
+    return {"accept_proposal": accept, "disputable": disputable, "cancellable": cancellable}
 
 
 def _course_messages(user: Any, course: Course) -> list[dict[str, Any]]:
@@ -75,6 +140,12 @@ def _lang(reasons: list[dict[str, str]]) -> list[str]:
 
 
 def _labelled(events: list[Any]) -> list[tuple[Any, str, dt.date | None]]:
+    for e in events:  # a phone agreement's call, for the template to show the local way
+        raw = e.data.get("call_at") if isinstance(e.data, dict) else None
+        try:
+            e.call_time = dt.datetime.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            e.call_time = None
     return [
         (
             e,
@@ -126,6 +197,8 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
     changeable = services.facts_changeable_by(request.user, course)
     now = timezone.localtime().replace(second=0, microsecond=0)
     allowed = _possible_now(course, events, _allowed_event_types(request.user, course), now)
+    generic = [t for t in allowed if t not in PHONE_AGREEMENTS and t not in ANSWERS]
+    phone = [t for t in allowed if t in PHONE_AGREEMENTS]
     for deadline in decisions["deadlines"]:
         deadline["due_at"] = dt.datetime.fromisoformat(deadline["due"]) if deadline["due"] else None
         deadline["party_label"] = PARTY_LABELS.get(deadline["party"], deadline["party"])
@@ -163,12 +236,24 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "event_form": forms.get("event_form")
         or (
             EventForm(
-                event_types=allowed,
+                event_types=generic,
                 initial={"version": course.version, "seen_seq": last_seq, "occurred_at": now},
             )
-            if allowed
+            if generic
             else None
         ),
+        "phone_form": forms.get("phone_form")
+        or (
+            PhoneAgreementForm(
+                event_types=phone,
+                initial={"version": course.version, "seen_seq": last_seq, "occurred_at": now, "call_at": now},
+            )
+            if phone
+            else None
+        ),
+        "now": now,
+        "last_seq": last_seq,
+        **_answers(request.user, course, events, now),
         "correspondence_form": forms.get("correspondence_form")
         or CorrespondenceForm(
             initial={"version": course.version, "seen_seq": last_seq, "category": "discharge"}
@@ -205,13 +290,35 @@ def course_detail(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
 def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
     course = _course(request, course_id)
     log_access(request, request.user, course.citizen, "course.record_event")
-    form = EventForm(request.POST, event_types=_allowed_event_types(request.user, course))
+    allowed = _allowed_event_types(request.user, course)
+    if services.may_record(request.user, course, "cancelled"):
+        allowed.append(
+            "cancelled"
+        )  # only a ready registration, with the button on the timeline (aftalen 2.1)
+    phone = request.POST.get("type") in PHONE_AGREEMENTS
+    form_class = PhoneAgreementForm if phone else EventForm
+    name = "phone_form" if phone else "event_form"
+    form = form_class(request.POST, event_types=allowed)
     if form.is_valid():
         data: dict[str, Any] = {}
         if form.cleaned_data.get("date"):
             data["date"] = form.cleaned_data["date"].isoformat()
+        kind = form.cleaned_data["type"]
         if form.cleaned_data.get("note"):
-            data["note"] = form.cleaned_data["note"]
+            key = "reason" if kind in ("discharge_agreement_disputed", "cancelled") else "note"
+            data[key] = form.cleaned_data["note"]
+        supersedes = None
+        if kind == "cancelled":
+            supersedes = course.events.filter(
+                seq=form.cleaned_data.get("ref_seq") or 0, type="ready_for_discharge"
+            ).first()
+            if supersedes is None:
+                raise Http404
+        if form.cleaned_data.get("ref_seq") and form.cleaned_data["type"] in ANSWERS:
+            data["ref_seq"] = form.cleaned_data["ref_seq"]
+        if phone:
+            data["counterpart"] = form.cleaned_data["counterpart"]
+            data["call_at"] = form.cleaned_data["call_at"].isoformat()
         if form.cleaned_data.get("destination"):
             data["destination"] = form.cleaned_data["destination"]
         if changes := form.care_plan_changes():
@@ -226,11 +333,11 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
                 occurred_at=form.cleaned_data["occurred_at"],
                 data=data,
                 expected_version=form.cleaned_data["version"],
+                supersedes=supersedes,
             )
         except ConflictError as exc:
-            allowed = _allowed_event_types(request.user, course)
             return _conflict(
-                request, course, form, exc, "event_form", lambda data: EventForm(data, event_types=allowed)
+                request, course, form, exc, name, lambda data: form_class(data, event_types=allowed)
             )
         except DomainError as exc:
             form.add_error(
@@ -239,14 +346,14 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
             return render(
                 request,
                 "workspace/course.html",
-                _context(request, course, event_form=form),
+                _context(request, course, **{name: form}),
                 status=exc.status,
             )
         messages.success(
             request, _("Recorded: %(event)s.") % {"event": EVENT_LABELS[form.cleaned_data["type"]]}
         )
         return redirect("courses:detail", course_id=course.public_id)
-    return render(request, "workspace/course.html", _context(request, course, event_form=form), status=400)
+    return render(request, "workspace/course.html", _context(request, course, **{name: form}), status=400)
 
 
 @login_required

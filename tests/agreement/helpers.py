@@ -36,3 +36,16 @@ def find(deadlines: list[Deadline], rule: str) -> Deadline:
 
 def rules_of(deadlines: list[Deadline]) -> list[str]:
     return [d.rule for d in deadlines]
+
+
+PHONE = {"counterpart": "Visitator Lene Holm", "by": "hospital"}
+
+
+def agreed(at: str, *, date: str, **data: Any) -> Event:
+    """A discharge date agreed by phone, documented with the other party's person and the call's time."""
+    return ev("discharge_date_agreed", at, date=date, **{**PHONE, "call_at": t(at).isoformat(), **data})
+
+
+def weekend_agreed(at: str, **data: Any) -> Event:
+    """A weekend or holiday discharge agreed by phone (flowchart P13), documented like ``agreed``."""
+    return ev("weekend_discharge_agreed", at, **{**PHONE, "call_at": t(at).isoformat(), **data})

@@ -9,7 +9,7 @@ import pytest
 
 from sektorbro.agreement import rules
 from sektorbro.agreement.model import AgreementSettings, CitizenFacts, Event
-from tests.agreement.helpers import course, ev, find, rules_of, t
+from tests.agreement.helpers import agreed, course, ev, find, rules_of, t, weekend_agreed
 
 ELDERLY = CitizenFacts(elderly_care=True)
 
@@ -92,7 +92,7 @@ def test_no_short_stay_rule_without_municipal_contact() -> None:
 def discharge_on_monday(plan_at: str | None, *extra: Event) -> list[Event]:
     events = [
         ev("ready_for_discharge", "2025-03-07 09:00"),
-        ev("discharge_date_agreed", "2025-03-07 10:00", date="2025-03-10"),
+        agreed("2025-03-07 10:00", date="2025-03-10"),
     ]
     if plan_at:
         events.append(ev("care_plan_sent", plan_at))
@@ -158,12 +158,12 @@ def test_p14_while_waiting_is_open_until_the_end_of_the_planned_day() -> None:
 def test_p13_a_planned_weekend_discharge_needs_an_agreement() -> None:
     events = [
         ev("ready_for_discharge", "2025-03-13 09:00"),
-        ev("discharge_date_agreed", "2025-03-13 10:00", date="2025-03-15"),
+        agreed("2025-03-13 10:00", date="2025-03-15"),
     ]
     p13 = find(rules.deadlines(course(events, citizen=ELDERLY), t("2025-03-14 12:00")), "P13")
     assert p13.status == "open" and p13.due == t("2025-03-15 00:00") and p13.party == "hospital+municipality"
-    agreed = course([*events, ev("weekend_discharge_agreed", "2025-03-14 11:00")], citizen=ELDERLY)
-    assert find(rules.deadlines(agreed, t("2025-03-14 12:00")), "P13").status == "met"
+    with_agreement = course([*events, weekend_agreed("2025-03-14 11:00")], citizen=ELDERLY)
+    assert find(rules.deadlines(with_agreement, t("2025-03-14 12:00")), "P13").status == "met"
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from sektorbro.agreement import rules
 from sektorbro.agreement.model import CitizenFacts
-from tests.agreement.helpers import course, ev, t
+from tests.agreement.helpers import agreed, course, ev, t
 
 AT = t("2025-03-06 09:00")
 
@@ -38,12 +38,15 @@ def test_a_municipal_counter_proposal_goes_back_to_the_hospital() -> None:
 
 
 def test_an_agreed_date_answers_the_proposal_and_a_later_proposal_reopens_it() -> None:
-    agreed = [
+    answered = [
         ev("discharge_date_proposed", "2025-03-05 10:00", date="2025-03-07", by="hospital"),
-        ev("discharge_date_agreed", "2025-03-05 11:00", date="2025-03-07"),
+        agreed("2025-03-05 11:00", date="2025-03-07"),
     ]
-    assert proposal_alerts(course(agreed)) == []
-    reopened = [*agreed, ev("discharge_date_proposed", "2025-03-05 15:00", date="2025-03-08", by="hospital")]
+    assert proposal_alerts(course(answered)) == []
+    reopened = [
+        *answered,
+        ev("discharge_date_proposed", "2025-03-05 15:00", date="2025-03-08", by="hospital"),
+    ]
     assert len(proposal_alerts(course(reopened))) == 1
 
 
@@ -69,12 +72,9 @@ def test_the_proposal_becomes_a_task_for_the_answering_party() -> None:
 @given(st.lists(st.sampled_from(["proposed", "agreed"]), min_size=1, max_size=8))
 def test_there_is_a_proposal_task_exactly_when_the_last_date_event_is_a_proposal(kinds: list[str]) -> None:
     events = [
-        ev(
-            f"discharge_date_{kind}",
-            f"2025-03-05 {10 + n:02d}:00",
-            date="2025-03-07",
-            **({"by": "hospital"} if kind == "proposed" else {}),
-        )
+        ev("discharge_date_proposed", f"2025-03-05 {10 + n:02d}:00", date="2025-03-07", by="hospital")
+        if kind == "proposed"
+        else agreed(f"2025-03-05 {10 + n:02d}:00", date="2025-03-07")
         for n, kind in enumerate(kinds)
     ]
     assert bool(proposal_alerts(course(events))) == (kinds[-1] == "proposed")

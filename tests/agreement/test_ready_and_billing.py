@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sektorbro.agreement import rules
 from sektorbro.agreement.model import CPH, AgreementSettings, CitizenFacts, Event, RuleInputError, Tariff
 from sektorbro.agreement.tariffs import DEMO_TARIFFS, load_tariffs, tariff_for, tariffs_from_data
-from tests.agreement.helpers import course, ev, t
+from tests.agreement.helpers import agreed, course, ev, t
 
 TARIFFS = load_tariffs()
 
@@ -30,7 +30,7 @@ def test_an_admitted_patient_may_be_registered_and_the_decision_says_when_it_is_
 
 
 def test_no_registration_is_needed_when_the_patient_goes_home_the_same_day() -> None:
-    snap = course([ev("discharge_date_agreed", "2025-03-05 08:00", date="2025-03-05")])
+    snap = course([agreed("2025-03-05 08:00", date="2025-03-05")])
     decision = rules.ready_for_discharge(snap, t("2025-03-05 09:00"))
     assert decision.value["registrable"] is True and decision.value["needed"] is False
     assert any("samme dag" in r.da for r in decision.reasons)
@@ -76,7 +76,7 @@ def billing(events: list[Event], at: str = "2025-03-20 12:00", **kw: Any) -> dic
 
 WAIT = [
     ev("ready_for_discharge", "2025-03-07 09:00"),
-    ev("discharge_date_agreed", "2025-03-07 10:00", date="2025-03-10"),
+    agreed("2025-03-07 10:00", date="2025-03-10"),
     ev("discharged", "2025-03-10 11:00"),
 ]
 
@@ -116,7 +116,7 @@ def test_nothing_is_paid_when_the_agreed_date_is_not_after_the_ready_date() -> N
     same = billing(
         [
             ev("ready_for_discharge", "2025-03-07 09:00"),
-            ev("discharge_date_agreed", "2025-03-07 10:00", date="2025-03-07"),
+            agreed("2025-03-07 10:00", date="2025-03-07"),
             ev("discharged", "2025-03-09 11:00"),
         ]
     )
@@ -135,20 +135,23 @@ def test_without_an_agreed_date_days_accrue_but_are_not_billed() -> None:
 def test_days_accrue_while_the_patient_waits() -> None:
     waiting = [
         ev("ready_for_discharge", "2025-03-07 09:00"),
-        ev("discharge_date_agreed", "2025-03-07 10:00", date="2025-03-12"),
+        agreed("2025-03-07 10:00", date="2025-03-12"),
     ]
     assert billing(waiting, at="2025-03-10 08:00")["days"] == 3
     assert billing(waiting, at="2025-03-07 23:59")["days"] == 0
 
 
-def test_billing_may_stop_at_the_agreed_date() -> None:
+def test_billing_stops_at_the_agreed_date() -> None:
+    """Aftalen 2.1: the municipality pays for the days between the ready date and the agreed date; when the
+    hospital keeps the patient longer, those days are not the municipality's (the reading in
+    docs/agreement-rules.md). The old reading (to the discharge) is a setting."""
     late = [
         ev("ready_for_discharge", "2025-03-07 09:00"),
-        ev("discharge_date_agreed", "2025-03-07 10:00", date="2025-03-09"),
+        agreed("2025-03-07 10:00", date="2025-03-09"),
         ev("discharged", "2025-03-12 11:00"),
     ]
-    assert billing(late)["days"] == 5
-    assert billing(late, settings=AgreementSettings(bill_until_agreed_date=True))["days"] == 2
+    assert billing(late)["days"] == 2
+    assert billing(late, settings=AgreementSettings(bill_until_agreed_date=False))["days"] == 5
 
 
 def test_nights_in_treatment_resumed_periods_are_excluded_twice_resumed() -> None:
@@ -159,7 +162,7 @@ def test_nights_in_treatment_resumed_periods_are_excluded_twice_resumed() -> Non
             ev("ready_for_discharge", "2025-03-09 09:00"),
             ev("treatment_resumed", "2025-03-10 11:00"),
             ev("ready_for_discharge", "2025-03-12 09:00"),
-            ev("discharge_date_agreed", "2025-03-12 10:00", date="2025-03-15"),
+            agreed("2025-03-12 10:00", date="2025-03-15"),
             ev("discharged", "2025-03-15 10:00"),
         ]
     )
@@ -178,7 +181,7 @@ def test_each_period_is_compared_with_the_agreed_date() -> None:
     value = billing(
         [
             ev("ready_for_discharge", "2025-03-05 09:00"),
-            ev("discharge_date_agreed", "2025-03-05 10:00", date="2025-03-08"),
+            agreed("2025-03-05 10:00", date="2025-03-08"),
             ev("treatment_resumed", "2025-03-07 15:00"),
             ev("ready_for_discharge", "2025-03-09 09:00"),
             ev("discharged", "2025-03-11 10:00"),
@@ -194,7 +197,7 @@ def test_a_resumption_and_a_new_registration_on_the_same_day() -> None:
             ev("ready_for_discharge", "2025-03-05 09:00"),
             ev("treatment_resumed", "2025-03-06 08:00"),
             ev("ready_for_discharge", "2025-03-06 16:00"),
-            ev("discharge_date_agreed", "2025-03-06 17:00", date="2025-03-08"),
+            agreed("2025-03-06 17:00", date="2025-03-08"),
             ev("discharged", "2025-03-08 10:00"),
         ]
     )
@@ -205,7 +208,7 @@ def test_midnights_are_counted_in_local_time_across_summer_time() -> None:
     value = billing(
         [
             ev("ready_for_discharge", "2025-03-29 09:00"),
-            ev("discharge_date_agreed", "2025-03-29 10:00", date="2025-04-01"),
+            agreed("2025-03-29 10:00", date="2025-04-01"),
             ev("discharged", "2025-04-01 10:00"),
         ],
         at="2025-04-02 12:00",
@@ -217,7 +220,7 @@ def test_midnights_are_counted_in_local_time_across_summer_time() -> None:
 def test_the_tariff_table_is_dated_and_per_sector() -> None:
     across_new_year = [
         ev("ready_for_discharge", "2025-12-30 09:00"),
-        ev("discharge_date_agreed", "2025-12-30 10:00", date="2026-01-02"),
+        agreed("2025-12-30 10:00", date="2026-01-02"),
         ev("discharged", "2026-01-02 10:00"),
     ]
     somatic = billing(across_new_year, at="2026-01-05 12:00", admitted_at=t("2025-12-20 10:00"))
@@ -346,7 +349,7 @@ def test_billable_days_never_grow_backwards_in_time(first: int, second: int) -> 
     snap = course(
         [
             ev("ready_for_discharge", "2025-03-04 09:00"),
-            ev("discharge_date_agreed", "2025-03-04 10:00", date="2025-04-30"),
+            agreed("2025-03-04 10:00", date="2025-04-30"),
         ]
     )
     start = t("2025-03-04 09:00")

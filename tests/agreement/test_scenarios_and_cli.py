@@ -37,7 +37,13 @@ BASE: dict[str, Any] = {
         "municipal_nursing_after_discharge": True,
         "events": [
             {"type": "ready_for_discharge", "at": "2025-03-07T09:00:00+01:00"},
-            {"type": "discharge_date_agreed", "date": "2025-03-10"},
+            {
+                "type": "discharge_date_agreed",
+                "date": "2025-03-10",
+                "by": "hospital",
+                "counterpart": "Visitator Lene Holm",
+                "call_at": "2025-03-07T09:30:00+01:00",
+            },
         ],
     },
 }
@@ -381,6 +387,8 @@ def test_every_decision_carries_a_source_and_reasons_in_both_languages(
             {
                 "type": "discharge_date_agreed",
                 "date": (admitted.date() + dt.timedelta(days=agreed)).isoformat(),
+                "counterpart": "Visitator Lene Holm",
+                "call_at": admitted.isoformat(),
             }
         )
     data = {

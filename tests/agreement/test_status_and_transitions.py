@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from sektorbro.agreement import rules
 from sektorbro.agreement.model import STATUSES, AgreementSettings, CitizenFacts, CourseSnapshot, Event
-from tests.agreement.helpers import course, ev, t
+from tests.agreement.helpers import agreed, course, ev, t, weekend_agreed
 
 READY = ev("ready_for_discharge", "2025-03-05 09:00")
 RESUMED = ev("treatment_resumed", "2025-03-06 08:00")
@@ -84,10 +84,10 @@ def test_a_correction_cannot_move_the_ready_date() -> None:
 
 
 def test_other_corrections_amend_the_event() -> None:
-    agreed = Event("discharge_date_agreed", date=dt.date(2025, 3, 8), seq=1)
+    made = agreed("2025-03-05 09:00", date="2025-03-08")
     fix = Event("corrected", t("2025-03-06 09:00"), date=dt.date(2025, 3, 9), seq=2, data={"target_seq": 1})
-    assert rules.agreed_discharge_date(course([agreed, fix])) == dt.date(2025, 3, 9)
-    assert rules.check_transition(course([agreed]), "corrected", t("2025-03-06 09:00")).value is True
+    assert rules.agreed_discharge_date(course([made, fix])) == dt.date(2025, 3, 9)
+    assert rules.check_transition(course([made]), "corrected", t("2025-03-06 09:00")).value is True
 
 
 # --- færdigbehandlet -------------------------------------------------------------------------------------------
@@ -196,16 +196,17 @@ def test_documents_may_follow_the_discharge_but_not_plans() -> None:
 
 
 def test_an_agreed_discharge_date_before_the_admission_is_refused() -> None:
+    phone = {"counterpart": "Visitator Lene Holm", "call_at": "2025-03-04T09:30:00+01:00"}
     refused = rules.check_transition(
-        course(), "discharge_date_agreed", t("2025-03-04 10:00"), data={"date": "2025-03-01"}
+        course(), "discharge_date_agreed", t("2025-03-04 10:00"), data={"date": "2025-03-01", **phone}
     )
     assert refused.value is False
     ok = rules.check_transition(
-        course(), "discharge_date_agreed", t("2025-03-04 10:00"), data={"date": "2025-03-07"}
+        course(), "discharge_date_agreed", t("2025-03-04 10:00"), data={"date": "2025-03-07", **phone}
     )
     assert ok.value is True and ok.sources == ("aftalen 2.1",)
     bad = rules.check_transition(
-        course(), "discharge_date_agreed", t("2025-03-04 10:00"), data={"date": "7/3"}
+        course(), "discharge_date_agreed", t("2025-03-04 10:00"), data={"date": "7/3", **phone}
     )
     assert bad.value is False
 
@@ -226,7 +227,7 @@ def test_weekend_or_holiday_discharge_needs_an_agreement(moment: str, word: str)
     refused = rules.check_transition(course([ready]), "discharged", t(moment))
     assert refused.value is False and refused.sources == ("flowchart P13",)
     assert word.lower() in refused.reasons[0].da.lower()
-    agreed = course([ready, ev("weekend_discharge_agreed", "2025-03-11 10:00")])
+    agreed = course([ready, weekend_agreed("2025-03-11 10:00")])
     assert rules.check_transition(agreed, "discharged", t(moment)).value is True
     assert rules.check_transition(course([ready]), "discharged", t(moment), source="message").value is True
 

@@ -109,6 +109,33 @@ class Person:
             expect(page.get_by_text(f"Registreret: {label(event_type)}.")).to_be_visible()
         self.check()
 
+    def agree_by_phone(
+        self,
+        event_type: str,
+        when: dt.datetime,
+        counterpart: str,
+        call: dt.datetime,
+        date: dt.date | None = None,
+    ) -> None:
+        """Fill in the phone agreement form (aftalen 2.1: who at the other party agreed, and when the call was)."""
+        page = self.page
+        form = page.locator("form", has=page.locator("[name=counterpart]"))
+        form.locator("[name=type]").select_option(value=event_type)
+        form.locator("[name=occurred_at]").fill(when.strftime("%Y-%m-%dT%H:%M"))
+        if date is not None:
+            form.locator("[name=date]").fill(date.isoformat())
+        form.locator("[name=counterpart]").fill(counterpart)
+        form.locator("[name=call_at]").fill(call.strftime("%Y-%m-%dT%H:%M"))
+        form.locator("button[type=submit]").click()
+        expect(page.get_by_text(f"Registreret: {label(event_type)}.")).to_be_visible()
+        self.check()
+
+    def accept_proposal(self) -> None:
+        """Press the button that accepts the other party's proposed discharge date."""
+        self.page.locator("form.answer button[type=submit]").click()
+        expect(self.page.get_by_text(f"Registreret: {label('discharge_date_accepted')}.")).to_be_visible()
+        self.check()
+
     def close(self) -> None:
         self.context.close()
 
@@ -179,7 +206,7 @@ def test_planned_course_from_admission_to_the_gps_72_hour_window(
         timeline = municipality.page.locator(".timeline")
         expect(timeline).to_contain_text(label("care_plan_sent"))
         expect(timeline).to_contain_text(label("discharge_date_proposed"))
-        municipality.record("discharge_date_agreed", at(23, 15), date=dt.date(2026, 11, 25))
+        municipality.accept_proposal()
 
         # Tuesday 10:00: the ward registers her ready for discharge.
         clock.move_to(at(24, 10))
@@ -264,7 +291,9 @@ def test_acute_course_weekend_discharge_waits_for_the_documented_agreement(
         # The visitator documents the weekend discharge agreed by phone.
         municipality.log_in()
         municipality.open_course("Erik Akut")
-        municipality.record("weekend_discharge_agreed", at(28, 10, 10))
+        municipality.agree_by_phone(
+            "weekend_discharge_agreed", at(28, 10, 10), "Sygeplejerske Camilla Nørgaard", at(28, 10, 5)
+        )
 
         # Now the ward may discharge him.
         clock.move_to(at(28, 10, 30))

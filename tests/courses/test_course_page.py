@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 
 from sektorbro.citizens.models import AccessLogEntry
 from sektorbro.messaging.models import OutboxMessage
@@ -55,8 +56,9 @@ def test_a_discharge_date_needs_a_date_and_roles_only_see_their_events(
     assert 'value="discharge_date_agreed"' in page and 'value="ready_for_discharge"' not in page
     missing = client.post(
         f"/forloeb/{course.public_id}/haendelse/",
-        {"type": "discharge_date_agreed", "occurred_at": "20.11.2026 09:00", "version": course.version},
-    )
+        {"type": "discharge_date_agreed", "occurred_at": "20.11.2026 09:00", "version": course.version,
+         "counterpart": "Sygeplejerske Ida Sand", "call_at": "20.11.2026 08:55"},
+    )  # fmt: skip
     assert missing.status_code == 400 and "Angiv udskrivningsdatoen" in missing.content.decode()
 
 
@@ -129,10 +131,12 @@ def test_a_date_changed_by_the_other_party_meanwhile_is_shown_and_nothing_is_ove
     seen = {"version": course.version, "seen_seq": 1}  # both opened the page at the same time
     assert 'name="seen_seq" value="1"' in municipality.get(f"/forloeb/{course.public_id}/").content.decode()
 
-    proposed = ward.post(url, {"type": "discharge_date_proposed", "occurred_at": "20.11.2026 09:00",
-                               "date": "2026-11-24", **seen})  # fmt: skip
+    with time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=CPH), tick=True):
+        proposed = ward.post(url, {"type": "discharge_date_proposed", "occurred_at": "20.11.2026 09:00",
+                                   "date": "2026-11-24", **seen})  # fmt: skip
     assert proposed.status_code == 302
-    entry = {"type": "discharge_date_agreed", "occurred_at": "20.11.2026 09:05", "date": "2026-11-23", **seen}
+    entry = {"type": "discharge_date_agreed", "occurred_at": "20.11.2026 09:05", "date": "2026-11-23",
+             "counterpart": "Sygeplejerske Ida Sand", "call_at": "20.11.2026 09:00", **seen}  # fmt: skip
     stale = municipality.post(url, entry)
     body = stale.content.decode()
     assert stale.status_code == 409
@@ -232,7 +236,8 @@ def test_dates_and_amounts_are_shown_the_danish_way_and_the_flash_message_is_an_
     assert "Ja, siden 17.11.2026" in body and "siden 2026-11-17" not in body
     course.refresh_from_db()
     visitator = login(personas["visitator_randers"])
-    agreed = {"type": "discharge_date_agreed", "occurred_at": "2026-11-17T10:00", "date": "2026-11-18", "version": course.version}  # fmt: skip
+    agreed = {"type": "discharge_date_agreed", "occurred_at": "2026-11-17T10:00", "date": "2026-11-18", "version": course.version,
+              "counterpart": "Sygeplejerske Ida Sand", "call_at": "2026-11-17T09:55"}  # fmt: skip
     assert visitator.post(url, agreed).status_code == 302
     course.refresh_from_db()
     discharged = {"type": "discharged", "occurred_at": "2026-11-18T11:00", "destination": "own_home", "version": course.version}  # fmt: skip

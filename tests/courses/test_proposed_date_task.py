@@ -50,7 +50,8 @@ def test_hospital_proposal_is_answered_by_the_municipality_and_back(
     assert "alert:discharge_date_proposed" in _tasks(nurse, course)
     assert "alert:discharge_date_proposed" not in _tasks(visitator, course)
 
-    services.record_event(
-        actor=nurse, course=course, event_type="discharge_date_agreed", occurred_at=now, data={"date": later}
+    accepted = services.record_event(
+        actor=nurse, course=course, event_type="discharge_date_accepted", occurred_at=now, data={}
     )
+    assert accepted.data == {"by": "hospital", "ref_seq": counter.seq, "date": later}
     assert "alert:discharge_date_proposed" not in _tasks(nurse, course) + _tasks(visitator, course)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -40,7 +41,8 @@ def test_a_course_plays_out_and_the_municipality_is_billed(course: Any, personas
     nurse, visitator = personas["ward_nurse_randers"], personas["visitator_randers"]
     record(nurse, course, "care_plan_sent", at(4))  # the services number the versions
     record(nurse, course, "ready_for_discharge", at(7, 9))
-    record(visitator, course, "discharge_date_agreed", at(7, 11), data={"date": "2025-03-10"})
+    phone = {"counterpart": "Sygeplejerske Ida Sand", "call_at": at(7, 10, 50).isoformat()}
+    record(visitator, course, "discharge_date_agreed", at(7, 11), data={"date": "2025-03-10", **phone})
     record(
         nurse, course, "discharged", at(10, 11), data={"destination": "own_home", "municipal_nursing": True}
     )
@@ -77,12 +79,16 @@ def test_weekend_discharge_is_blocked_until_the_agreement_is_recorded(
     saturday = at(15, 11)
     with pytest.raises(DomainError, match="weekend"):
         record(nurse, course, "discharged", saturday, data={"destination": "own_home"})
+    with pytest.raises(DomainError, match="telefon"):  # the hospital alone: who agreed, and when?
+        record(
+            nurse, course, "weekend_discharge_agreed", at(14, 10), data={"note": "Aftalt med visitationen"}
+        )
     record(
         nurse,
         course,
         "weekend_discharge_agreed",
         at(14, 10),
-        data={"note": "Aftalt pr. telefon med visitationen"},
+        data={"counterpart": "Visitator Lene Holm", "call_at": at(14, 9, 45).isoformat()},
     )
     record(nurse, course, "discharged", saturday, data={"destination": "own_home"})
     course.refresh_from_db()
@@ -94,14 +100,15 @@ def test_a_stale_version_is_a_conflict_and_nothing_is_overwritten(
 ) -> None:
     nurse, visitator = personas["ward_nurse_randers"], personas["visitator_randers"]
     seen = course.version
-    record(
-        visitator,
-        course,
-        "discharge_date_proposed",
-        at(5),
-        data={"date": "2025-03-08"},
-        expected_version=seen,
-    )
+    with time_machine.travel(at(5), tick=True):
+        record(
+            visitator,
+            course,
+            "discharge_date_proposed",
+            at(5),
+            data={"date": "2025-03-08"},
+            expected_version=seen,
+        )
     with pytest.raises(ConflictError):
         record(
             nurse,

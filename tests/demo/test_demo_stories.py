@@ -43,3 +43,26 @@ def test_the_scripted_courses_are_made_once() -> None:
     build_demo(citizens=19)
     assert Course.objects.count() == count
     assert Course.objects.filter(citizen__name__in=[s.name for s in SCRIPTED]).count() == len(SCRIPTED)
+
+
+def test_the_demo_has_no_stale_proposals_and_agrees_dates_by_both_parties() -> None:
+    """Aftalen 2.1: the hospital proposes and the municipality accepts; no proposal waits for a day gone by."""
+    from django.utils import timezone
+
+    from sektorbro.agreement import rules
+    from sektorbro.courses.models import CourseEvent
+    from sektorbro.courses.snapshot import build_snapshot
+
+    build_demo(citizens=40)
+    today = timezone.localdate()
+    assert (
+        not CourseEvent.objects.filter(type="discharge_date_agreed")
+        .exclude(data__has_key="counterpart")
+        .exists()
+    )
+    assert CourseEvent.objects.filter(type="discharge_date_accepted", data__by="municipality").exists()
+    for course in Course.objects.filter(ended_at__isnull=True):
+        pending = rules.pending_proposal(rules.effective_events(build_snapshot(course)))
+        assert pending is None or pending.date is None or pending.date >= today, course.citizen.name
+    saturday = _course("Edith Lund")
+    assert rules.agreed_discharge_date(build_snapshot(saturday)) is not None

@@ -30,7 +30,8 @@ def history(make_citizen: Any, make_course: Any) -> dict[str, Any]:
     anna = make_citizen("730", "Anna Platform", receives_elderly_care=True)
     first = make_course(anna, admitted_at=at(1))
     record(first, "ready_for_discharge", at(4))
-    record(first, "discharge_date_agreed", at(4, 11), date="2026-10-06")
+    record(first, "discharge_date_agreed", at(4, 11), date="2026-10-06", counterpart="Visitator Lene Holm",
+           call_at=at(4, 11).isoformat())  # fmt: skip
     record(first, "discharged", at(6), destination="own_home")
     again = make_course(anna, admitted_at=at(20))  # acute, 14 days later: a readmission
     record(again, "discharged", at(23), destination="own_home")
@@ -106,3 +107,27 @@ def test_population_goes_only_with_the_platform(tmp_path: Path) -> None:
             "indicators", "compute", "--registry", str(tmp_path), "--population", str(tmp_path / "p.csv"),
             "--from", "2026-10-01", "--to", "2026-10-31", "--out", str(tmp_path / "x.csv"),
         )  # fmt: skip
+
+
+def test_the_amount_prices_only_the_days_the_municipality_pays_for(
+    make_citizen: Any, make_course: Any, tmp_path: Path
+) -> None:
+    """Aftalen 2.1 (docs/agreement-rules.md): without an agreement nothing is paid, and with one the days from
+    the ready date to the agreed date; ready_days still counts every færdigbehandlet day."""
+    alone = make_course(make_citizen("730", "Alma Uden Aftale"), admitted_at=at(1))
+    record(alone, "ready_for_discharge", at(4))
+    record(alone, "discharge_date_proposed", at(4, 11), date="2026-10-06")  # proposed, never accepted
+    record(alone, "discharged", at(7), destination="own_home")
+    longer = make_course(make_citizen("730", "Bent Længere"), admitted_at=at(1))
+    record(longer, "ready_for_discharge", at(4))
+    record(longer, "discharge_date_agreed", at(4, 11), date="2026-10-06", counterpart="Visitator Lene Holm",
+           call_at=at(4, 11).isoformat())  # fmt: skip
+    record(longer, "discharged", at(9), destination="own_home")
+    tariffs = tmp_path / "tariffs.csv"
+    tariffs.write_text(
+        "sector,valid_from,valid_to,dkk_per_day,source,example\nsomatic,2026-01-01,,1000,test,\n",
+        encoding="utf-8",
+    )
+    result = compute(tmp_path, "--tariffs", str(tariffs))
+    assert value(result, "ready_days", "numerator") == 3 + 5
+    assert value(result, "ready_days_amount", "value") == 2 * 1000  # Bent's 04.10 and 05.10 only

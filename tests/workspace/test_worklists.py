@@ -26,7 +26,7 @@ def courses(make_citizen: Any, make_course: Any, personas: dict[str, Any]) -> di
         occurred_at=now - dt.timedelta(days=3),
         source="demo",
     )
-    services.record_event(actor=None, course=waiting, event_type="discharge_date_agreed", occurred_at=now - dt.timedelta(days=3), data={"date": (timezone.localdate() + dt.timedelta(days=1)).isoformat()}, source="demo")  # fmt: skip
+    services.record_event(actor=None, course=waiting, event_type="discharge_date_agreed", occurred_at=now - dt.timedelta(days=3), data={"date": (timezone.localdate() + dt.timedelta(days=1)).isoformat(), "counterpart": "Visitator Lene Holm", "call_at": (now - dt.timedelta(days=3)).isoformat()}, source="demo")  # fmt: skip
     fresh = make_course(
         make_citizen("730", "Ny Indlagt", receives_elderly_care=True), admitted_at=now - dt.timedelta(hours=2)
     )

@@ -64,8 +64,9 @@ def ready_periods(ctx: Any) -> Any:
         ],
     )
     held = held.select(
-        "person_id", "s_start", "ready_s", "ready_day", "resumed_s", "resumed_day", "end_day", "s_end", "area"
-    )
+        "person_id", "s_start", "ready_s", "ready_day", "resumed_s", "resumed_day", "end_day", "s_end", "area",
+        "billed_until_day", "billing_known",
+    )  # fmt: skip
     following = ibis.window(group_by=[held.person_id, held.s_start], order_by=[held.ready_s, held.resumed_s])
     held = held.mutate(next_ready_day=held.ready_day.lead().over(following))
     to_day = ibis.least(

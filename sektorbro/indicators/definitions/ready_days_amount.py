@@ -13,6 +13,14 @@ from sektorbro.indicators.model import AMOUNT, Indicator
 
 def events(ctx: Any, params: Any) -> Any:
     periods = ready_periods(ctx)
+    # When the source says which days the municipality pays for (the platform's own courses: from the ready date
+    # to the agreed discharge date, aftalen 2.1), only those are priced; a registry without it prices every day.
+    paid_to = ibis.ifelse(
+        periods.billing_known,
+        ibis.least(periods.to_day, periods.billed_until_day.fill_null(periods.ready_day)),
+        periods.to_day,
+    )
+    periods = periods.mutate(to_day=paid_to)
     tariffs = ctx.tariffs
     priced = periods.join(
         tariffs,
@@ -68,8 +76,9 @@ INDICATOR = Indicator(
     deviations=(
         *DEVIATIONS,
         "Days no tariff row covers add nothing to the amount (the run reports them).",
-        "Every counted day is priced; whether the municipality pays also depends on the agreed discharge date, "
-        "which the registry does not hold.",
+        "A registry without billed_until prices every counted day; whether the municipality pays also depends on "
+        "the agreed discharge date, which registries do not hold. The platform's own courses give it: there only "
+        "the days from the ready date to the agreed discharge date are priced (aftalen 2.1).",
     ),
     requires=("ready_for_discharge",),
 )
