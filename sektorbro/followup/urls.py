@@ -41,4 +41,5 @@ urlpatterns = [
         name="audit_suggestion_edit",
     ),
     path("audit/<uuid:round_id>/rapport/", views.report, name="audit_report"),
+    path("audit/<uuid:round_id>/rapport.pdf", views.report_pdf, name="audit_report_pdf"),
 ]

@@ -17,11 +17,13 @@ from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sektorbro.citizens.access import log_access
 from sektorbro.core.errors import DomainError, NotPermitted
+from sektorbro.core.pdf import html_to_pdf
 from sektorbro.followup import access, selectors, services
 from sektorbro.followup.candidates import read_text
 from sektorbro.followup.forms import (
@@ -35,6 +37,7 @@ from sektorbro.followup.forms import (
     ThemeForm,
 )
 from sektorbro.followup.models import AuditCourse, AuditRound
+from sektorbro.followup.report import learning_report_html
 from sektorbro.organisations.models import Cluster
 from sektorbro.organisations.selectors import clusters as valid_clusters
 
@@ -555,3 +558,15 @@ def report(request: HttpRequest, round_id: Any) -> HttpResponse:
     return render(
         request, "followup/learning_report.html", {"report": selectors.learning_report(audit_round)}
     )
+
+
+@login_required
+def report_pdf(request: HttpRequest, round_id: Any) -> HttpResponse:
+    """The learning report as a PDF for the steering group (the same content as the page)."""
+    audit_round = _round(request, round_id)
+    response = HttpResponse(html_to_pdf(learning_report_html(audit_round)), content_type="application/pdf")
+    name = f"laeringsrapport-{audit_round.cluster.key}-{audit_round.period_start}.pdf"
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=False, filename=name) or "inline"
+    )
+    return response

@@ -29,4 +29,5 @@ urlpatterns = [
     path("<int:meeting_id>/udgiv/", views.publish, name="publish"),
     path("<int:meeting_id>/ret/", views.open_correction, name="correct"),
     path("<int:meeting_id>/referat/", views.minutes, name="minutes"),
+    path("<int:meeting_id>/referat.pdf", views.minutes_pdf, name="minutes-pdf"),
 ]

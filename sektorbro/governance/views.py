@@ -22,7 +22,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from sektorbro.core.errors import ConflictError, DomainError
+from sektorbro.core.pdf import html_to_pdf
 from sektorbro.governance import access, selectors, services
+from sektorbro.governance import minutes as printing
 from sektorbro.governance.forms import (
     ActionItemForm,
     AttachmentForm,
@@ -774,9 +776,38 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "latest": versions[0] if versions else None,
             "doc": _with_links(meeting, _minutes_view(dict(chosen.document))) if chosen else None,
             "reads_live": selectors.reads_live(request.user, meeting),
-            "pdf_url": f"/moeder/{meeting.pk}/referat.pdf",
+            "pdf_url": reverse("governance:minutes-pdf", args=[meeting.pk]),
         },
     )
+
+
+@user_required
+@require_GET
+def minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The minutes as a PDF: a chosen published version (``?version=n``), else what the page shows the user:
+    the group's secretary and members get the live draft while no minutes are published (marked "Udkast") or a
+    correction is open; everyone else only ever a published version."""
+    meeting = selectors.get_meeting_for_minutes(request.user, meeting_id)
+    wanted = request.GET.get("version")
+    if wanted or not access.can_read_all(request.user, meeting.group):
+        versions = list(meeting.minutes_versions.order_by("-number"))
+        version = next((v for v in versions if not wanted or str(v.number) == wanted), None)
+        if version is None:
+            raise Http404
+        html = printing.render_html(
+            version.document,
+            group_name=meeting.group.name,
+            publication=printing.Publication(
+                version.number, version.published_at, version.published_by, version.reason
+            ),
+        )
+    else:
+        html = printing.minutes_html(meeting, draft=True)
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=False, filename=printing.pdf_filename(meeting)) or "inline"
+    )
+    return response
 
 
 # -------------------------------------------------------------------------------- action items and search

@@ -111,6 +111,7 @@ class PhoneAgreementForm(EventForm):
             del self.fields[name]
         self.fields["occurred_at"].label = _("Recorded")
         self.fields["date"].label = _("Agreed discharge date")
+        self.fields["type"].label = _("What was agreed")
 
 
 class CorrespondenceForm(forms.Form):

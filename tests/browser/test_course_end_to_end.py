@@ -95,7 +95,7 @@ class Person:
     ) -> None:
         """Fill in "Registrér en hændelse" on the course page and press Registrér."""
         page = self.page
-        form = page.locator("form", has=page.get_by_role("button", name="Registrér"))
+        form = page.locator("form", has=page.get_by_role("button", name="Registrér", exact=True))
         form.get_by_label("Hvad er sket").select_option(label=label(event_type))
         form.get_by_label("Hvornår").fill(when.strftime("%Y-%m-%dT%H:%M"))
         if date is not None:
@@ -104,7 +104,7 @@ class Person:
             form.get_by_label("Udskrives til").select_option(label=destination)
         if municipal_nursing:
             form.locator("input[name=municipal_nursing]").check()
-        form.get_by_role("button", name="Registrér").click()
+        form.get_by_role("button", name="Registrér", exact=True).click()
         if ok:
             expect(page.get_by_text(f"Registreret: {label(event_type)}.")).to_be_visible()
         self.check()

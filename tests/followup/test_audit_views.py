@@ -294,3 +294,19 @@ def test_a_course_and_a_member_are_taken_out_by_managers_only(
     assert manager.post(course_url(world, "fjern/")).status_code == 302
     assert not world["round"].courses.exists() and not Suggestion.objects.exists()
     assert manager.post(course_url(world, "fjern/")).status_code == 404
+
+
+def test_the_learning_report_is_a_pdf_for_the_steering_group(
+    login: Any, personas: dict[str, Any], world: dict[str, Any]
+) -> None:
+    pytest.importorskip("weasyprint")
+    services.add_suggestion(
+        actor=None, audit_course=world["audited"], text="Fælles KOL-plan", party="hospital"
+    )
+    client = login(personas["secretary"])
+    page = client.get(round_url(world, "rapport/")).content.decode()
+    assert round_url(world, "rapport.pdf") in page
+    response = client.get(round_url(world, "rapport.pdf"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and "laeringsrapport-" in response["Content-Disposition"]
+    assert login(personas["outsider"]).get(round_url(world, "rapport.pdf")).status_code in (403, 404)

@@ -137,3 +137,19 @@ def test_during_a_correction_readers_get_the_published_version(meeting: Meeting)
     assert "2. Projekt GAIN 2.0<" in published and 'class="draft"' not in published
     draft = minutes.minutes_html(meeting, draft=True)
     assert "2. Projekt GAIN 2.0 (rettelse)" in draft and 'class="draft"' in draft
+
+
+@pytest.mark.django_db
+def test_the_minutes_page_offers_the_pdf_and_readers_of_published_minutes_never_get_a_draft(
+    login: Any, personas: dict[str, Any]
+) -> None:
+    load_demo()
+    meeting = Meeting.objects.get(date="2021-05-05")
+    client = login(personas["analyst"])
+    page = client.get(f"/moeder/{meeting.pk}/referat/").content.decode()
+    assert f'href="/moeder/{meeting.pk}/referat.pdf' in page
+    response = client.get(f"/moeder/{meeting.pk}/referat.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert 'filename="referat-' in response["Content-Disposition"]
+    assert client.get(f"/moeder/{meeting.pk}/referat.pdf?version=99").status_code == 404

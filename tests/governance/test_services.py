@@ -196,7 +196,7 @@ def test_allowed_attachments_are_stored_with_their_hash(
     assert attachment.content_type == content_type
     assert attachment.size == len(content)
     assert attachment.sha256 == hashlib.sha256(content).hexdigest()
-    assert bytes(attachment.content) == content
+    assert attachment.content is not None and bytes(attachment.content) == content
 
 
 @pytest.mark.parametrize(
