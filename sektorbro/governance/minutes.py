@@ -40,7 +40,12 @@ def _time(value: str | None) -> dt.time | None:
 
 
 def _context(
-    document: dict[str, Any], *, group_name: str, publication: Publication | None, draft: bool
+    document: dict[str, Any],
+    *,
+    group_name: str,
+    publication: Publication | None,
+    draft: bool,
+    agenda: bool = False,
 ) -> dict[str, Any]:
     """The document in the shape the template prints: dates as dates, participants by organisation."""
     participants = [
@@ -77,6 +82,7 @@ def _context(
         "publication": publication,
         "published_at": timezone.localtime(published_at) if published_at else None,
         "draft": draft,
+        "agenda": agenda,
         "printed_at": timezone.localtime(),
     }
 
@@ -125,3 +131,19 @@ def pdf_filename(meeting: Meeting) -> str:
 def minutes_pdf(meeting: Meeting, *, draft: bool = False) -> bytes:
     """The minutes as PDF bytes (see :func:`minutes_html`)."""
     return html_to_pdf(minutes_html(meeting, draft=draft))
+
+
+def agenda_html(meeting: Meeting) -> str:
+    """The agenda and invitation: the meeting as it is being prepared (time, place, who is invited, apologies
+    already given, the numbered items with recommendations, case presentations and attachments) without
+    decisions or action items, which belong to the minutes."""
+    document = exchange.meeting_document(meeting)
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(
+            TEMPLATE,
+            _context(document, group_name=meeting.group.name, publication=None, draft=False, agenda=True),
+        )
+
+
+def agenda_filename(meeting: Meeting) -> str:
+    return f"dagsorden-{meeting.group.key}-{meeting.date.isoformat()}.pdf"

@@ -30,4 +30,5 @@ urlpatterns = [
     path("<int:meeting_id>/ret/", views.open_correction, name="correct"),
     path("<int:meeting_id>/referat/", views.minutes, name="minutes"),
     path("<int:meeting_id>/referat.pdf", views.minutes_pdf, name="minutes-pdf"),
+    path("<int:meeting_id>/dagsorden.pdf", views.agenda_pdf, name="agenda-pdf"),
 ]

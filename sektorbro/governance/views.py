@@ -783,6 +783,20 @@ def minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @user_required
 @require_GET
+def agenda_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The agenda and invitation as a PDF, for those who read the meeting (its group's members and secretary
+    before publication; everyone who reads published minutes after)."""
+    meeting = access.get_meeting(request.user, meeting_id)
+    response = HttpResponse(html_to_pdf(printing.agenda_html(meeting)), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=False, filename=printing.agenda_filename(meeting))
+        or "inline"
+    )
+    return response
+
+
+@user_required
+@require_GET
 def minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The minutes as a PDF: a chosen published version (``?version=n``), else what the page shows the user:
     the group's secretary and members get the live draft while no minutes are published (marked "Udkast") or a

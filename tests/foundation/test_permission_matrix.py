@@ -233,6 +233,8 @@ CASES = [
          "outsider", wrong_status=403),
     Case("governance:minutes-pdf (draft)", "get", lambda w: f"/moeder/{w['draft'].pk}/referat.pdf",
          "visitator_randers", "analyst"),
+    Case("governance:agenda-pdf (draft)", "get", lambda w: f"/moeder/{w['draft'].pk}/dagsorden.pdf",
+         "visitator_randers", "analyst"),
     Case("governance:action-close", "post", lambda w: f"/moeder/opgaver/{w['action'].pk}/luk/", "secretary",
          "analyst", right_status=302, wrong_status=403, data={"status": "done", "note": "Løst"}),
     Case("followup:audit_rounds", "get", lambda w: "/opfoelgning/audit/", "secretary", "outsider", wrong_status=200),

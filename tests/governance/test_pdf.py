@@ -153,3 +153,25 @@ def test_the_minutes_page_offers_the_pdf_and_readers_of_published_minutes_never_
     assert response.content.startswith(b"%PDF")
     assert 'filename="referat-' in response["Content-Disposition"]
     assert client.get(f"/moeder/{meeting.pk}/referat.pdf?version=99").status_code == 404
+
+
+def test_the_agenda_invites_and_leaves_out_decisions_and_action_items(meeting: Meeting) -> None:
+    text = _laid_out_text(minutes.agenda_html(meeting))
+    assert text.startswith(meeting.group.name.upper()) or meeting.group.name.upper() in text
+    assert "Dagsorden" in text and "Referat:" not in text
+    for item in meeting.items.all():
+        assert f"{item.number}. {item.title}" in text
+        if item.decision:
+            assert item.decision.split("\n")[0][:60] not in text
+    assert "Beslutning" not in text and "Opfølgningspunkter" not in text
+    assert minutes.agenda_filename(meeting) == "dagsorden-randersklyngen-klyngestyregruppe-2021-05-05.pdf"
+
+
+@pytest.mark.django_db
+def test_the_meeting_page_offers_the_agenda_pdf_to_its_readers(login: Any, personas: dict[str, Any]) -> None:
+    load_demo()
+    meeting = Meeting.objects.get(date=dt.date(2021, 5, 5))
+    client = login(personas["analyst"])
+    response = client.get(f"/moeder/{meeting.pk}/dagsorden.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert 'filename="dagsorden-' in response["Content-Disposition"]
