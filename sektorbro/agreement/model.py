@@ -160,6 +160,8 @@ class CitizenFacts:
     social_area: bool = False
     terminal: bool = False
     acute_function: AcuteFunction | None = None
+    # The named GP (aftalen 2.2: the patient-responsible doctor is "en navngiven læge"), where the GP gives it.
+    gp_doctor: str | None = None
 
 
 @dataclass(frozen=True)

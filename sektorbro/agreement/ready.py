@@ -185,9 +185,7 @@ def ready_for_discharge(
     waiting_for = data.get("waiting_for")
     waiting_reason = data.get("waiting_reason")
     value: ReadyValue = {
-        "checklist": {
-            key: data[key] if isinstance(data.get(key), bool) else None for key in READY_CHECKLIST
-        },
+        "checklist": {key: data[key] if isinstance(data.get(key), bool) else None for key in READY_CHECKLIST},
         "waiting_for": waiting_for if waiting_for in WAITING_FOR else None,
         "waiting_reason": waiting_reason if isinstance(waiting_reason, str) and waiting_reason else None,
         "registrable": registrable,

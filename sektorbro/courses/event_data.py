@@ -155,13 +155,21 @@ SCHEMAS.update(
         },
         "discharged": {"destination": choice(DESTINATIONS), "municipal_nursing": boolean},
         # The criteria of aftalen 2.1 (a short checklist) and what the continued stay waits for.
+        # The hospital names the patient-responsible doctor (aftalen 2.2: "en navngiven læge").
+        "admitted": {"responsible_doctor": text(200)},
+        "treatment_resumed": {"responsible_doctor": text(200)},
         "ready_for_discharge": {
+            "responsible_doctor": text(200),
             **{key: boolean for key in READY_CHECKLIST},
             "waiting_for": choice(tuple(WAITING_FOR)),
             "waiting_reason": text(500),
         },
         "care_plan_sent": {"changes": care_plan_changes},
-        "transferred": {"department": text(100), "unit_kind": choice(UNIT_KINDS)},
+        "transferred": {
+            "department": text(100),
+            "unit_kind": choice(UNIT_KINDS),
+            "responsible_doctor": text(200),
+        },
         "phone_contact_logged": {"with": text(200)},
         "correspondence_read": {"ref_seq": positive_int},
         "cancelled": {"reason": text(NOTE_LENGTH)},

@@ -30,6 +30,8 @@ WAITING_CHOICES = [
     ("home_measures", _("Measures in the home")),
     ("other", _("Other")),
 ]
+#: Events on which the hospital may name the patient-responsible doctor (aftalen 2.2).
+DOCTOR_TYPES = ("admitted", "transferred", "ready_for_discharge", "treatment_resumed")
 READY_CHECKS = ("fmk_updated", "rehab_plan_made", "patient_informed", "discharge_time_agreed")
 READY_FIELDS = (*READY_CHECKS, "waiting_for", "waiting_reason")
 
@@ -64,6 +66,13 @@ class EventForm(forms.Form):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    responsible_doctor = forms.CharField(
+        label=_("Patient-responsible doctor (name)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"data-for-type": " ".join(DOCTOR_TYPES)}),
+        help_text=_("The named doctor responsible for the course in hospital (aftalen 2.2)."),
     )
     # A færdigbehandlet registration: the criteria of aftalen 2.1 and what the continued stay waits for.
     fmk_updated = forms.BooleanField(
@@ -120,11 +129,26 @@ class EventForm(forms.Form):
             self.add_error("changes", _("Only a care plan has changes marked NYT."))
         if data.get("type") == "discharged" and not data.get("destination"):
             self.add_error("destination", _("Choose where the citizen is discharged to."))
+        if data.get("responsible_doctor") and data.get("type") not in DOCTOR_TYPES:
+            self.add_error(
+                "responsible_doctor",
+                _(
+                    "The doctor is named on an admission, a transfer, a ready-for-discharge registration or "
+                    "treatment resumed."
+                ),
+            )
         if data.get("type") != "ready_for_discharge":
             for name in ("waiting_for", "waiting_reason"):
                 if data.get(name):
-                    self.add_error(name, _("Only a ready-for-discharge registration says what the stay waits for."))
+                    self.add_error(
+                        name, _("Only a ready-for-discharge registration says what the stay waits for.")
+                    )
         return data
+
+    def doctor_data(self) -> dict[str, Any]:
+        """The named patient-responsible doctor, where the hospital gives it (aftalen 2.2)."""
+        name = (self.cleaned_data.get("responsible_doctor") or "").strip()
+        return {"responsible_doctor": name} if name and self.cleaned_data.get("type") in DOCTOR_TYPES else {}
 
     def ready_data(self) -> dict[str, Any]:
         """The checklist and the reason for waiting, for a færdigbehandlet registration (aftalen 2.1)."""
@@ -168,7 +192,7 @@ class PhoneAgreementForm(EventForm):
     def __init__(self, *args: Any, event_types: list[str], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_phone_%s")  # the event form is on the same page
         super().__init__(*args, event_types=event_types, **kwargs)
-        for name in ("destination", "municipal_nursing", "changes", *READY_FIELDS):
+        for name in ("destination", "municipal_nursing", "changes", "responsible_doctor", *READY_FIELDS):
             del self.fields[name]
         self.fields["occurred_at"].label = _("Recorded")
         self.fields["date"].label = _("Agreed discharge date")

@@ -338,6 +338,7 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
             data["changes"] = changes
         if not phone:
             data.update(form.ready_data())
+            data.update(form.doctor_data())
         if form.cleaned_data["type"] == "discharged" and form.cleaned_data.get("municipal_nursing"):
             data["municipal_nursing"] = True
         try:

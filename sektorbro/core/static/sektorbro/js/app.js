@@ -20,13 +20,13 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 
 
-// Fields that belong to one event type (data-for-type) are shown only while that type is chosen in the form.
+// Fields that belong to some event types (data-for-type, space-separated) are shown only while that type is chosen in the form.
 function showFieldsForType(form) {
   const select = form.querySelector('select[name="type"]');
   if (!select) return;
   for (const input of form.querySelectorAll("[data-for-type]")) {
     const field = input.closest(".field");
-    if (field) field.hidden = select.value !== input.dataset.forType;
+    if (field) field.hidden = !input.dataset.forType.split(" ").includes(select.value);
   }
 }
 document.addEventListener("DOMContentLoaded", () => {
