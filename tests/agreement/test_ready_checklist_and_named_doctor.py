@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sektorbro.agreement import rules
 from sektorbro.agreement.model import AcuteFunction, CitizenFacts
 from tests.agreement.helpers import course, ev, t
 
-CHECKED = {
+CHECKED: dict[str, Any] = {
     "fmk_updated": True,
     "rehab_plan_made": True,
     "patient_informed": True,

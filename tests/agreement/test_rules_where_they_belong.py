@@ -5,11 +5,12 @@ psychiatry dated from 1 April 2024 (aftalen 4)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
 from sektorbro.agreement import rules
-from sektorbro.agreement.model import AgreementSettings, CitizenFacts
+from sektorbro.agreement.model import AgreementSettings, CitizenFacts, Event
 from tests.agreement.helpers import course, ev, find, rules_of, t
 
 SATURDAY = "2025-03-15 11:00"
@@ -55,11 +56,9 @@ def test_p13_still_applies_when_the_municipality_receives_the_citizen(kw: dict[s
 # --- A03: after a short acute stay a care plan counts as the message --------------------------------------------
 
 
-def _short_acute(*events: object, **kw: object) -> list[str]:
+def _short_acute(*events: Event, **kw: Any) -> list[str]:
     snap = course(
-        [*events, ev("discharged", "2025-03-03 20:00")],  # type: ignore[list-item]
-        municipal_nursing_after_discharge=True,
-        **kw,  # type: ignore[arg-type]
+        [*events, ev("discharged", "2025-03-03 20:00")], municipal_nursing_after_discharge=True, **kw
     )
     return rules.required_documents(snap, t("2025-03-04 09:00")).value["missing"]
 
