@@ -218,7 +218,7 @@ def check_transition(
             and settings.block_weekend_discharge_without_agreement
             and flowchart_applies(snapshot, settings)
             and is_weekend_or_holiday(local_date(at))
-            and municipality_receives(snapshot, _destination(snapshot, data))
+            and _municipality_receives(snapshot, data)
             and weekend_agreement(effective_events(snapshot, settings)) is None
         ):
             return _weekend_refusal(local_date(at))
@@ -274,10 +274,14 @@ def check_transition(
     )
 
 
-def _destination(snapshot: CourseSnapshot, data: dict[str, Any]) -> str | None:
-    """Where a discharge being recorded goes: the event's ``destination``, else the course's."""
+def _municipality_receives(snapshot: CourseSnapshot, data: dict[str, Any]) -> bool:
+    """Does the municipality receive the citizen at the discharge being recorded (flowchart P13)? The event's
+    ``destination`` (else the course's) and its ``municipal_nursing`` count with the course's facts."""
     raw = data.get("destination")
-    return str(raw) if raw else snapshot.discharge_destination
+    destination = str(raw) if raw else snapshot.discharge_destination
+    if destination != "other_hospital" and data.get("municipal_nursing") is True:
+        return True
+    return municipality_receives(snapshot, destination)
 
 
 def _day(raw: Any) -> dt.date | None:

@@ -136,3 +136,11 @@ def test_the_psychiatry_date_also_limits_a_widened_flowchart() -> None:
     assert not rules.flowchart_applies(after)  # aftalen 3: somatics only by default
     later = AgreementSettings(flowchart_applies_to_psychiatry=True, psychiatry_from=dt.date(2025, 1, 1))
     assert not rules.flowchart_applies(after, later)
+
+
+def test_p13_counts_the_municipal_nursing_given_with_the_discharge() -> None:
+    nursing = {"destination": "own_home", "municipal_nursing": True}
+    refused = rules.check_transition(course([READY]), "discharged", t(SATURDAY), data=nursing)
+    assert refused.value is False and refused.sources == ("flowchart P13",)
+    transfer = {"destination": "other_hospital", "municipal_nursing": True}
+    assert rules.check_transition(course([READY]), "discharged", t(SATURDAY), data=transfer).value is True
