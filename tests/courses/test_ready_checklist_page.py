@@ -67,7 +67,9 @@ def test_the_ward_records_the_checklist_and_the_municipality_sees_it(
             "waiting_reason": "Plejehjemsplads fra 25.11.",
             "responsible_doctor": "Overlæge Anne Berg",
         }
+        worklist = login(personas["ward_nurse_randers"]).get("/").content.decode()
         page = login(personas["visitator_randers"]).get(f"/forloeb/{course.public_id}/").content.decode()
+    assert "Overlæge Anne Berg" in worklist  # the named doctor in the worklist's responsible-doctor column
     assert "☑ FMK er ajourført" in page and "☐ Udskrivelsestidspunktet er aftalt med kommunen" in page
     assert "Plejehjemsplads fra 25.11." in page and "en plejehjemsplads" in page
     assert "Overlæge Anne Berg" in page  # the named doctor, in the decision and on the timeline
