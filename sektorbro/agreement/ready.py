@@ -91,8 +91,8 @@ def _checklist_reasons(data: dict[str, Any]) -> list[Reason]:
     if not_done:
         reasons.append(
             Reason(
-                "Endnu ikke ved registreringen: " + "; ".join(r.da.lower() for r in not_done) + ".",
-                "Not yet at the registration: " + "; ".join(r.en.lower() for r in not_done) + ".",
+                "Endnu ikke ved registreringen: " + "; ".join(r.da for r in not_done) + ".",
+                "Not yet at the registration: " + "; ".join(r.en for r in not_done) + ".",
             )
         )
     waiting = WAITING_FOR.get(str(data.get("waiting_for") or ""))

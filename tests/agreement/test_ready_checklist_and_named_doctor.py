@@ -32,7 +32,7 @@ def test_the_registration_carries_its_checklist_and_what_the_stay_waits_for() ->
     assert value["waiting_for"] == "nursing_home" and value["waiting_reason"] == "Plejehjemsplads fra mandag."
     texts = [r.da for r in decision.reasons]
     assert any("FMK er ajourført" in r for r in texts)
-    assert any("Endnu ikke" in r and "udskrivelsestidspunktet" in r for r in texts)
+    assert "Endnu ikke ved registreringen: Udskrivelsestidspunktet er aftalt med kommunen." in texts
     assert any("venter på en plejehjemsplads: Plejehjemsplads fra mandag." in r for r in texts)
 
 
