@@ -120,6 +120,12 @@ class EventForm(forms.Form):
         field = self.fields["type"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(t, EVENT_LABELS[t]) for t in event_types]
+        # Fields for event types the user cannot record are left out (e.g. the checklist for the municipality).
+        if "ready_for_discharge" not in event_types:
+            for name in READY_FIELDS:
+                self.fields.pop(name, None)
+        if not set(DOCTOR_TYPES) & set(event_types):
+            self.fields.pop("responsible_doctor", None)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -193,7 +199,7 @@ class PhoneAgreementForm(EventForm):
         kwargs.setdefault("auto_id", "id_phone_%s")  # the event form is on the same page
         super().__init__(*args, event_types=event_types, **kwargs)
         for name in ("destination", "municipal_nursing", "changes", "responsible_doctor", *READY_FIELDS):
-            del self.fields[name]
+            self.fields.pop(name, None)
         self.fields["occurred_at"].label = _("Recorded")
         self.fields["date"].label = _("Agreed discharge date")
         self.fields["type"].label = _("What was agreed")

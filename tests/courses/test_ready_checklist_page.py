@@ -99,3 +99,10 @@ def test_the_event_data_schema_checks_the_checklist() -> None:
     assert check_event_data("admitted", {"responsible_doctor": "Overlæge Anne Berg"})
     with pytest.raises(EventDataProblem):
         check_event_data("fmk_updated", {"responsible_doctor": "Overlæge Anne Berg"})
+
+
+def test_the_municipality_is_not_offered_the_hospitals_fields(
+    login: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    page = login(personas["visitator_randers"]).get(f"/forloeb/{course.public_id}/").content.decode()
+    assert 'name="waiting_for"' not in page and 'name="responsible_doctor"' not in page
