@@ -23,6 +23,7 @@ from sektorbro.agreement.history import (
     effective_events,
     flowchart_applies,
     fold,
+    municipality_receives,
     of_type,
     pending_proposal,
     until,
@@ -154,7 +155,13 @@ def deadlines(
         )
     if flow and not died_in_hospital:
         result += _stay_rules(snapshot, state, events, at, settings, short, services, day, moment)
-    if flow and day is not None and is_weekend_or_holiday(day) and not died_in_hospital:
+    if (
+        flow
+        and day is not None
+        and is_weekend_or_holiday(day)
+        and not died_in_hospital
+        and municipality_receives(snapshot, state.destination)
+    ):
         name, name_en = holiday_name(day), holiday_name(day, "en")
         when_da = f"på helligdagen {name} {day:%d.%m.%Y}" if name else f"i weekenden ({day:%d.%m.%Y})"
         when_en = (

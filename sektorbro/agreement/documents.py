@@ -6,7 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import TypedDict
 
-from sektorbro.agreement.history import effective_events, fold, of_type, stay_hours, until
+from sektorbro.agreement.history import (
+    effective_events,
+    fold,
+    municipality_receives,
+    of_type,
+    psychiatry_covered,
+    stay_hours,
+    until,
+)
 from sektorbro.agreement.model import (
     DEFAULT_SETTINGS,
     AgreementSettings,
@@ -108,16 +116,39 @@ def required_documents(
 
     short = is_short_stay(snapshot, at, settings)
     services = needs_municipal_services(snapshot)
-    if snapshot.area == "psychiatric":
-        need("discharge_agreement", "coordination_plan")
+    accepts: dict[str, tuple[str, ...]] = {}
+    if snapshot.area == "psychiatric" and not psychiatry_covered(snapshot, settings):
         reasons.append(
             Reason(
-                "Psykiatri: hospitalet inviterer parterne til at lave en udskrivningsaftale og en "
-                "koordinationsplan.",
-                "Psychiatry: the hospital invites the parties to make a discharge agreement and a coordination "
-                "plan.",
+                "Psykiatrien er kun omfattet af aftalen fra %s; forløbet begyndte før, så aftalens "
+                "psykiatriske forpligtelser (udskrivningsaftale, koordinationsplan, korrespondancebreve) gælder "
+                "ikke." % f"{settings.psychiatry_from:%d.%m.%Y}",
+                "Psychiatry is part of the agreement only from %s; the course began earlier, so the agreement's "
+                "psychiatric obligations (discharge agreement, coordination plan, correspondence) do not apply."
+                % f"{settings.psychiatry_from:%d.%m.%Y}",
             )
         )
+        sources.append("aftalen 4")
+    elif snapshot.area == "psychiatric":
+        if municipality_receives(snapshot, state.destination):
+            need("discharge_agreement", "coordination_plan")
+            reasons.append(
+                Reason(
+                    "Psykiatri: hospitalet inviterer parterne til at lave en udskrivningsaftale og en "
+                    "koordinationsplan.",
+                    "Psychiatry: the hospital invites the parties to make a discharge agreement and a "
+                    "coordination plan.",
+                )
+            )
+        else:
+            reasons.append(
+                Reason(
+                    "Psykiatri uden kommunal eller social kontakt: der er ingen parter at invitere, så "
+                    "udskrivningsaftale og koordinationsplan kræves ikke.",
+                    "Psychiatry without municipal or social contact: there are no parties to invite, so no "
+                    "discharge agreement or coordination plan is required.",
+                )
+            )
         sources.append("bilag 2")
         if citizen.elderly_care:
             need("admission_report", "care_plan", "discharge_report")
@@ -149,6 +180,17 @@ def required_documents(
             )
         )
         sources.append("flowchart P09")
+        if snapshot.track == "acute" and not citizen.social_area:
+            accepts["correspondence"] = ("care_plan_sent",)
+            reasons.append(
+                Reason(
+                    "Akut forløb: kommunen kan også orienteres med en plejeforløbsplan i stedet for "
+                    "korrespondancebrevet.",
+                    "Acute course: the municipality may also be told with a care plan instead of the "
+                    "correspondence message.",
+                )
+            )
+            sources.append("flowchart A03")
     else:
         if citizen.elderly_care:
             need("admission_report", "care_plan", "discharge_report")
@@ -179,13 +221,23 @@ def required_documents(
                     + (
                         " ud over plejedokumenterne."
                         if citizen.elderly_care
-                        else "; plejedokumenterne bruges ikke."
+                        else (
+                            " ud over plejedokumenterne, fordi den kommunale sygepleje efter udskrivelsen hører "
+                            "til ældre-/omsorgsområdet."
+                            if snapshot.municipal_nursing_after_discharge
+                            else "; plejedokumenterne bruges ikke."
+                        )
                     ),
                     "The citizen is known to the social area: correspondence messages"
                     + (
                         " in addition to the care documents."
                         if citizen.elderly_care
-                        else "; the care documents are not used."
+                        else (
+                            " in addition to the care documents, because municipal nursing after the discharge "
+                            "belongs to the elderly-care area."
+                            if snapshot.municipal_nursing_after_discharge
+                            else "; the care documents are not used."
+                        )
                     ),
                 )
             )
@@ -198,7 +250,9 @@ def required_documents(
                     "(phone and correspondence) replaces the care plan.",
                 )
             )
-    if snapshot.rehabilitation_needed and (citizen.elderly_care or not citizen.social_area):
+    if snapshot.rehabilitation_needed and (
+        citizen.elderly_care or snapshot.municipal_nursing_after_discharge or not citizen.social_area
+    ):
         need("rehab_plan")
         reasons.append(
             Reason(
@@ -227,7 +281,9 @@ def required_documents(
         )
         sources.append("aftalen 2.1")
     present = {e.type for e in until(effective_events(snapshot, settings), at)}
-    missing = [d for d in required if not any(kind in present for kind in DOCUMENT_EVENTS[d])]
+    missing = [
+        d for d in required if not any(kind in present for kind in (*DOCUMENT_EVENTS[d], *accepts.get(d, ())))
+    ]
     value: DocumentsValue = {"required": required, "missing": missing, "short_stay": short}
     return Decision(value, tuple(reasons), tuple(dict.fromkeys(sources)))
 

@@ -509,5 +509,27 @@ def current_step(
 
 
 def flowchart_applies(snapshot: CourseSnapshot, settings: AgreementSettings = DEFAULT_SETTINGS) -> bool:
-    """The flowchart (and so its clock rules) covers somatics only (aftalen 3), unless a setting widens it."""
-    return snapshot.area == "somatic" or settings.flowchart_applies_to_psychiatry
+    """The flowchart (and so its clock rules) covers somatics only (aftalen 3), unless a setting widens it
+    (and then only to psychiatric courses the agreement covers, see ``psychiatry_covered``)."""
+    if snapshot.area == "somatic":
+        return True
+    return settings.flowchart_applies_to_psychiatry and psychiatry_covered(snapshot, settings)
+
+
+def psychiatry_covered(snapshot: CourseSnapshot, settings: AgreementSettings = DEFAULT_SETTINGS) -> bool:
+    """Is a psychiatric course covered by the agreement? Aftalen 4: the updated agreement, which includes
+    psychiatry, applies from 1 April 2024 (``settings.psychiatry_from``). A course admitted earlier gets none
+    of the psychiatric obligations (bilag 2): they begin at the admission and cannot be met after it."""
+    return snapshot.area == "psychiatric" and local_date(snapshot.admitted_at) >= settings.psychiatry_from
+
+
+def municipality_receives(snapshot: CourseSnapshot, destination: str | None) -> bool:
+    """Must the municipality receive the citizen at this discharge? Not at a transfer to another hospital; yes
+    to a municipal place; otherwise when the citizen has municipal involvement at all (elderly care, the social
+    area or municipal nursing after the discharge). P13 concerns only these discharges."""
+    if destination == "other_hospital":
+        return False
+    if destination in MUNICIPAL_PLACES:
+        return True
+    citizen = snapshot.citizen
+    return citizen.elderly_care or citizen.social_area or snapshot.municipal_nursing_after_discharge

@@ -160,6 +160,8 @@ class CitizenFacts:
     social_area: bool = False
     terminal: bool = False
     acute_function: AcuteFunction | None = None
+    # The named GP (aftalen 2.2: the patient-responsible doctor is "en navngiven læge"), where the GP gives it.
+    gp_doctor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -375,6 +377,8 @@ class AgreementSettings:
     gp_acute_line_hours: tuple[dt.time, dt.time] = (dt.time(8, 0), dt.time(16, 0))
     # Scope: the flowchart is for somatics only (aftalen 3).
     flowchart_applies_to_psychiatry: bool = False
+    # Psychiatry is part of the agreement from this date (aftalen 4), compared with the admission date.
+    psychiatry_from: dt.date = dt.date(2024, 4, 1)
 
     def __post_init__(self) -> None:
         for name in (

@@ -13,13 +13,17 @@ from sektorbro.agreement.history import (
     ReadyPeriod,
     agreed_discharge_date,
     discharge_day,
+    effective_events,
+    event_time,
     fold,
+    until,
 )
 from sektorbro.agreement.model import (
     DEFAULT_SETTINGS,
     AgreementSettings,
     CourseSnapshot,
     Decision,
+    Event,
     Reason,
     Tariff,
     local_date,
@@ -35,6 +39,77 @@ def _d(day: dt.date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
+#: The criteria of aftalen 2.1 a færdigbehandlet registration can record (event data, each ``true``/``false``).
+READY_CHECKLIST = {
+    "fmk_updated": Reason("FMK er ajourført", "The shared medication record (FMK) is updated"),
+    "rehab_plan_made": Reason(
+        "Der er lagt en plan for genoptræning (og evt. forebyggelse)",
+        "A rehabilitation plan (and any prevention) has been made",
+    ),
+    "patient_informed": Reason(
+        "Patient og pårørende er informeret", "The patient and the relatives have been informed"
+    ),
+    "discharge_time_agreed": Reason(
+        "Udskrivelsestidspunktet er aftalt med kommunen", "The discharge time is agreed with the municipality"
+    ),
+}
+#: What the continued stay waits for (aftalen 2.1: "der ventes på en midlertidig plads/genoptræningsplads eller
+#: plejehjemsplads, foranstaltninger i hjemmet eller lignende"); event data ``waiting_for``.
+WAITING_FOR = {
+    "temporary_place": Reason("en midlertidig plads", "a temporary place"),
+    "rehabilitation_place": Reason("en genoptræningsplads", "a rehabilitation place"),
+    "nursing_home": Reason("en plejehjemsplads", "a nursing-home place"),
+    "home_measures": Reason("foranstaltninger i hjemmet", "measures in the home"),
+    "other": Reason("andet", "something else"),
+}
+
+
+def _registration(
+    snapshot: CourseSnapshot, start: dt.datetime, at: dt.datetime, settings: AgreementSettings
+) -> Event | None:
+    """The færdigbehandlet registration that started the period beginning at ``start``."""
+    found: Event | None = None
+    for event in until(effective_events(snapshot, settings), at):
+        when = event_time(event)
+        if event.type == "ready_for_discharge" and when is not None and when <= start:
+            found = event
+    return found
+
+
+def _checklist_reasons(data: dict[str, Any]) -> list[Reason]:
+    """The registration's checklist and what the stay waits for, as reasons the municipality reads."""
+    reasons: list[Reason] = []
+    done = [label for key, label in READY_CHECKLIST.items() if data.get(key) is True]
+    not_done = [label for key, label in READY_CHECKLIST.items() if data.get(key) is False]
+    if done:
+        reasons.append(
+            Reason(
+                "Ved registreringen: " + "; ".join(r.da for r in done) + ".",
+                "At the registration: " + "; ".join(r.en for r in done) + ".",
+            )
+        )
+    if not_done:
+        reasons.append(
+            Reason(
+                "Endnu ikke ved registreringen: " + "; ".join(r.da for r in not_done) + ".",
+                "Not yet at the registration: " + "; ".join(r.en for r in not_done) + ".",
+            )
+        )
+    waiting = WAITING_FOR.get(str(data.get("waiting_for") or ""))
+    why = data.get("waiting_reason")
+    why_text = str(why).strip() if isinstance(why, str) else ""
+    if waiting is not None or why_text:
+        what_da = waiting.da if waiting is not None else "andet"
+        what_en = waiting.en if waiting is not None else "something else"
+        reasons.append(
+            Reason(
+                f"Den fortsatte indlæggelse venter på {what_da}" + (f": {why_text}" if why_text else "."),
+                f"The continued stay waits for {what_en}" + (f": {why_text}" if why_text else "."),
+            )
+        )
+    return reasons
+
+
 class ReadyValue(TypedDict):
     registrable: bool  # may a registration be added now
     needed: bool  # is a registration needed (not when the discharge is the same day)
@@ -42,6 +117,9 @@ class ReadyValue(TypedDict):
     date: str | None  # its ready date (ISO), or None
     resumed_count: int
     periods: list[dict[str, str | None]]
+    checklist: dict[str, bool | None]  # the current registration's criteria (aftalen 2.1); None = not given
+    waiting_for: str | None  # what the continued stay waits for (a key of WAITING_FOR)
+    waiting_reason: str | None
 
 
 def ready_for_discharge(
@@ -100,7 +178,16 @@ def ready_for_discharge(
                 % _d(local_date(state.ready_since)),
             )
         )
+    registration = _registration(snapshot, current.start, at, settings) if current is not None else None
+    data = registration.data if registration is not None else {}
+    if registration is not None:
+        reasons.extend(_checklist_reasons(data))
+    waiting_for = data.get("waiting_for")
+    waiting_reason = data.get("waiting_reason")
     value: ReadyValue = {
+        "checklist": {key: data[key] if isinstance(data.get(key), bool) else None for key in READY_CHECKLIST},
+        "waiting_for": waiting_for if waiting_for in WAITING_FOR else None,
+        "waiting_reason": waiting_reason if isinstance(waiting_reason, str) and waiting_reason else None,
         "registrable": registrable,
         "needed": needed,
         "registered": current is not None,

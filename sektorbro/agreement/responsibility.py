@@ -7,7 +7,7 @@ import datetime as dt
 from typing import TypedDict
 
 from sektorbro.agreement.calendar import is_weekday
-from sektorbro.agreement.history import MUNICIPAL_PLACES, fold, stay_hours
+from sektorbro.agreement.history import MUNICIPAL_PLACES, effective_events, fold, stay_hours, until
 from sektorbro.agreement.model import (
     CPH,
     DEFAULT_SETTINGS,
@@ -183,9 +183,52 @@ def extended_responsibility(
 class DoctorValue(TypedDict):
     party: str  # gp | hospital
     phone_route: str  # department | hospital_24_7 | gp_direct_line | out_of_hours | gp
+    name: str | None  # the named doctor (aftalen 2.2), where the hospital or the GP gives it
+
+
+#: Event data field in which the hospital names the patient-responsible doctor (aftalen 2.2).
+DOCTOR_FIELD = "responsible_doctor"
+
+
+def hospital_doctor_name(
+    snapshot: CourseSnapshot, at: dt.datetime, settings: AgreementSettings = DEFAULT_SETTINGS
+) -> str | None:
+    """The latest name the hospital gave for the patient-responsible doctor (event data ``responsible_doctor``
+    on the admission, a transfer, a færdigbehandlet registration or treatment resumed), as known at ``at``."""
+    name: str | None = None
+    for event in until(effective_events(snapshot, settings), at):
+        value = event.data.get(DOCTOR_FIELD)
+        if isinstance(value, str) and value.strip():
+            name = value.strip()
+    return name
+
+
+def _named(decision: Decision[DoctorValue], name: str | None) -> Decision[DoctorValue]:
+    """The decision with the doctor's name, and a reason saying who it is (or that no name was given)."""
+    value: DoctorValue = {**decision.value, "name": name}
+    if name:
+        extra = Reason(f"Patientansvarlig læge: {name}.", f"Patient-responsible doctor: {name}.")
+    else:
+        extra = Reason(
+            "Den patientansvarlige læge er ikke navngivet her endnu.",
+            "The patient-responsible doctor has not been named here yet.",
+        )
+    return Decision(value, (*decision.reasons, extra), decision.sources)
 
 
 def responsible_doctor(
+    snapshot: CourseSnapshot, at: dt.datetime, settings: AgreementSettings = DEFAULT_SETTINGS
+) -> Decision[DoctorValue]:
+    """Who is the patient-responsible doctor at ``at``, with the doctor's name where the hospital (event data
+    ``responsible_doctor``) or the GP (``citizen.gp_doctor``) gives it (aftalen 2.2: "en navngiven læge")?"""
+    decision = _responsible_party(snapshot, at, settings)
+    if decision.value["party"] == "hospital":
+        return _named(decision, hospital_doctor_name(snapshot, at, settings))
+    gp = snapshot.citizen.gp_doctor
+    return _named(decision, gp.strip() if gp and gp.strip() else None)
+
+
+def _responsible_party(
     snapshot: CourseSnapshot, at: dt.datetime, settings: AgreementSettings = DEFAULT_SETTINGS
 ) -> Decision[DoctorValue]:
     """Who is the patient-responsible doctor at ``at``?
@@ -198,7 +241,7 @@ def responsible_doctor(
     state = fold(snapshot, at, settings)
     if state.in_hospital:
         return Decision(
-            {"party": "hospital", "phone_route": "department"},
+            {"party": "hospital", "phone_route": "department", "name": None},
             (
                 Reason(
                     "Borgeren er indlagt: hospitalslægen er patientansvarlig og har behandlingsansvaret.",
@@ -212,7 +255,7 @@ def responsible_doctor(
     if acute is not None and acute.active_at(at):
         if acute.referred_by == "hospital":
             return Decision(
-                {"party": "hospital", "phone_route": "hospital_24_7"},
+                {"party": "hospital", "phone_route": "hospital_24_7", "name": None},
                 (
                     Reason(
                         "Borgeren er i en kommunal akutfunktion, henvist af hospitalet: hospitalslægen er "
@@ -232,7 +275,7 @@ def responsible_doctor(
         who_en = "the GP" if acute.referred_by == "gp" else "the out-of-hours doctor"
         hours = f"{start:%H}-{stop:%H}"
         return Decision(
-            {"party": "gp", "phone_route": "gp_direct_line" if line_open else "out_of_hours"},
+            {"party": "gp", "phone_route": "gp_direct_line" if line_open else "out_of_hours", "name": None},
             (
                 Reason(
                     f"Borgeren er i en kommunal akutfunktion, henvist af {who_da}: egen læge er patientansvarlig. "
@@ -265,4 +308,4 @@ def responsible_doctor(
                 )
             )
             sources = (*sources, "flowchart S01")
-    return Decision({"party": "gp", "phone_route": "gp"}, tuple(reasons), sources)
+    return Decision({"party": "gp", "phone_route": "gp", "name": None}, tuple(reasons), sources)

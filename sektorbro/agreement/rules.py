@@ -30,15 +30,24 @@ from sektorbro.agreement.history import (
     flowchart_applies,
     fold,
     is_terminal,
+    municipality_receives,
     pending_proposal,
     proposed_discharge_date,
+    psychiatry_covered,
     ready_periods,
     status,
     stay_hours,
     weekend_agreement,
 )
 from sektorbro.agreement.model import DEFAULT_SETTINGS, RuleInputError
-from sektorbro.agreement.ready import billable_days, period_days, ready_for_discharge, ready_nights
+from sektorbro.agreement.ready import (
+    READY_CHECKLIST,
+    WAITING_FOR,
+    billable_days,
+    period_days,
+    ready_for_discharge,
+    ready_nights,
+)
 from sektorbro.agreement.responsibility import extended_responsibility, responsible_doctor
 from sektorbro.agreement.tasks import tasks
 from sektorbro.agreement.transitions import check_transition, proposal_in_past, ready_cancellation
@@ -48,8 +57,10 @@ __all__ = [
     "DOCUMENT_EVENTS",
     "DOCUMENT_LABELS",
     "MUNICIPAL_PLACES",
+    "READY_CHECKLIST",
     "STATUS_LABELS",
     "STEP_LABELS",
+    "WAITING_FOR",
     "CourseState",
     "ReadyPeriod",
     "RuleInputError",
@@ -68,11 +79,13 @@ __all__ = [
     "fold",
     "is_short_stay",
     "is_terminal",
+    "municipality_receives",
     "needs_municipal_services",
     "pending_proposal",
     "period_days",
     "proposal_in_past",
     "proposed_discharge_date",
+    "psychiatry_covered",
     "ready_cancellation",
     "ready_for_discharge",
     "ready_nights",

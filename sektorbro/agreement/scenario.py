@@ -41,7 +41,7 @@ class Scenario(NamedTuple):
 
 
 ROOT_KEYS = frozenset({"at", "citizen", "course", "settings", "tariffs", "title", "description", "expected"})
-CITIZEN_KEYS = frozenset({"elderly_care", "social_area", "acute_function", "terminal"})
+CITIZEN_KEYS = frozenset({"elderly_care", "social_area", "acute_function", "terminal", "gp_doctor"})
 ACUTE_KEYS = frozenset({"referred_by", "since", "until"})
 COURSE_KEYS = frozenset(
     {
@@ -244,6 +244,7 @@ def parse_scenario(data: Any, *, now: dt.datetime | None = None) -> Scenario:
         social_area=_bool(citizen_data.get("social_area"), "citizen.social_area"),
         terminal=_bool(citizen_data.get("terminal"), "citizen.terminal"),
         acute_function=_acute_function(citizen_data.get("acute_function"), "citizen.acute_function"),
+        gp_doctor=_string(citizen_data.get("gp_doctor"), "citizen.gp_doctor"),
     )
     if "course" not in root:
         raise ScenarioError("course: required")

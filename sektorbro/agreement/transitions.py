@@ -16,6 +16,7 @@ from sektorbro.agreement.history import (
     effective_events,
     flowchart_applies,
     fold,
+    municipality_receives,
     pending_proposal,
     weekend_agreement,
 )
@@ -217,6 +218,7 @@ def check_transition(
             and settings.block_weekend_discharge_without_agreement
             and flowchart_applies(snapshot, settings)
             and is_weekend_or_holiday(local_date(at))
+            and _municipality_receives(snapshot, data)
             and weekend_agreement(effective_events(snapshot, settings)) is None
         ):
             return _weekend_refusal(local_date(at))
@@ -270,6 +272,16 @@ def check_transition(
         "Status er '%s': %s kan ikke registreres nu." % (label.da.lower(), what.da),
         "The status is '%s': %s cannot be recorded now." % (label.en.lower(), what.en),
     )
+
+
+def _municipality_receives(snapshot: CourseSnapshot, data: dict[str, Any]) -> bool:
+    """Does the municipality receive the citizen at the discharge being recorded (flowchart P13)? The event's
+    ``destination`` (else the course's) and its ``municipal_nursing`` count with the course's facts."""
+    raw = data.get("destination")
+    destination = str(raw) if raw else snapshot.discharge_destination
+    if destination != "other_hospital" and data.get("municipal_nursing") is True:
+        return True
+    return municipality_receives(snapshot, destination)
 
 
 def _day(raw: Any) -> dt.date | None:

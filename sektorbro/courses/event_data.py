@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sektorbro.agreement.model import DESTINATIONS, EVENT_TYPES, UNIT_KINDS
+from sektorbro.agreement.ready import READY_CHECKLIST, WAITING_FOR
 
 MAX_DATA_BYTES = 16_384
 NOTE_LENGTH = 1000
@@ -153,8 +154,22 @@ SCHEMAS.update(
             "reason": text(NOTE_LENGTH),
         },
         "discharged": {"destination": choice(DESTINATIONS), "municipal_nursing": boolean},
+        # The criteria of aftalen 2.1 (a short checklist) and what the continued stay waits for.
+        # The hospital names the patient-responsible doctor (aftalen 2.2: "en navngiven læge").
+        "admitted": {"responsible_doctor": text(200)},
+        "treatment_resumed": {"responsible_doctor": text(200)},
+        "ready_for_discharge": {
+            "responsible_doctor": text(200),
+            **{key: boolean for key in READY_CHECKLIST},
+            "waiting_for": choice(tuple(WAITING_FOR)),
+            "waiting_reason": text(500),
+        },
         "care_plan_sent": {"changes": care_plan_changes},
-        "transferred": {"department": text(100), "unit_kind": choice(UNIT_KINDS)},
+        "transferred": {
+            "department": text(100),
+            "unit_kind": choice(UNIT_KINDS),
+            "responsible_doctor": text(200),
+        },
         "phone_contact_logged": {"with": text(200)},
         "correspondence_read": {"ref_seq": positive_int},
         "cancelled": {"reason": text(NOTE_LENGTH)},

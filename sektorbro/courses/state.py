@@ -92,6 +92,7 @@ def derive_state(decisions: dict[str, Any], events: Iterable[Any] = ()) -> dict[
         "state_doctor": {
             "party": doctor.get("party"),
             "phone_route": doctor.get("phone_route"),
+            "name": doctor.get("name"),
             "reasons": doctor.get("reasons", []),
             "sources": doctor.get("sources", []),
         },

@@ -65,7 +65,18 @@ def _treatment_resumed(add: Record, now: dt.datetime) -> None:
 def _weekend_discharge(add: Record, now: dt.datetime) -> None:
     add("admission_report_sent", now - dt.timedelta(hours=80))
     add("care_plan_sent", now - dt.timedelta(hours=70))
-    add("ready_for_discharge", now - dt.timedelta(hours=30))
+    # Aftalen 2.1's checklist and what the stay waits for; aftalen 2.2's named patient-responsible doctor.
+    add(
+        "ready_for_discharge",
+        now - dt.timedelta(hours=30),
+        fmk_updated=True,
+        rehab_plan_made=True,
+        patient_informed=True,
+        discharge_time_agreed=False,
+        waiting_for="home_measures",
+        waiting_reason="Plejeseng og loftlift skal op i hjemmet først.",
+        responsible_doctor="Overlæge Karen Dahl",
+    )
     # Aftalen 2.1: the hospital proposes the Saturday and the municipality accepts it; the weekend discharge
     # itself still needs its own phone agreement (flowchart P13).
     saturday = _next_saturday(now).isoformat()

@@ -32,17 +32,47 @@ class Row:
     step: Step
     cells: tuple[Cell, ...]
     current: bool
+    number: int
 
 
-def _rows(chart: Chart, current: Step | None) -> list[Row]:
+#: Roles that revise the flowchart's content and see the notes on what was recovered (the secretariat).
+REVISION_ROLES = frozenset({"administrator", "committee_secretary"})
+
+
+def may_revise(user: Any) -> bool:
+    """Administrators and committee secretaries may open the revision view (``?revision=1``)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(getattr(user, "is_administrator", False)) or bool(REVISION_ROLES & set(user.roles()))
+
+
+def _revision(request: HttpRequest) -> bool:
+    """The secretariat's revision view: the notes on missing and cut-off pages of the original flowchart and
+    the recovery markers. Clinicians see the content without them (and without steps whose content is unknown)."""
+    return request.GET.get("revision") == "1" and may_revise(request.user)
+
+
+def _steps(chart: Chart, revision: bool) -> tuple[Step, ...]:
+    """The steps shown: all of them in the revision view, otherwise those with content."""
+    return chart.steps if revision else tuple(s for s in chart.steps if not s.is_gap)
+
+
+def _rows(chart: Chart, current: Step | None, revision: bool = False) -> list[Row]:
     rows = []
-    for step in chart.steps:
+    for number, step in enumerate(_steps(chart, revision), start=1):
         primary = step.actions[0].lane.id if step.actions else None
         cells = tuple(
             Cell(lane=lane, action=step.action_for(lane.id), primary=lane.id == primary)
             for lane in chart.lanes
         )
-        rows.append(Row(step=step, cells=cells, current=current is not None and step.id == current.id))
+        rows.append(
+            Row(
+                step=step,
+                cells=cells,
+                current=current is not None and step.id == current.id,
+                number=number,
+            )
+        )
     return rows
 
 
@@ -53,13 +83,28 @@ def _chart(slug: str) -> Chart:
     return chart
 
 
-def _chart_context(chart: Chart, *, current: Step | None = None, course: Any = None) -> dict[str, Any]:
-    flowchart = get_flowchart()
+def _view_context(request: HttpRequest) -> dict[str, Any]:
+    revision = _revision(request)
     return {
+        "revision": revision,
+        "may_revise": may_revise(request.user),
+        "rq": "?revision=1" if revision else "",
+    }
+
+
+def _chart_context(
+    request: HttpRequest, chart: Chart, *, current: Step | None = None, course: Any = None
+) -> dict[str, Any]:
+    flowchart = get_flowchart()
+    view = _view_context(request)
+    rows = _rows(chart, current, view["revision"])
+    return {
+        **view,
         "flowchart": flowchart,
         "chart": chart,
-        "rows": _rows(chart, current),
+        "rows": rows,
         "current": current,
+        "current_number": next((r.number for r in rows if r.current), None),
         "course": course,
         "other_charts": [c for c in flowchart.charts if c.id != chart.id],
     }
@@ -67,23 +112,34 @@ def _chart_context(chart: Chart, *, current: Step | None = None, course: Any = N
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "flowchart/index.html", {"flowchart": get_flowchart()})
+    return render(request, "flowchart/index.html", {"flowchart": get_flowchart(), **_view_context(request)})
 
 
 @login_required
 def chart(request: HttpRequest, track: str) -> HttpResponse:
-    return render(request, "flowchart/chart.html", _chart_context(_chart(track)))
+    return render(request, "flowchart/chart.html", _chart_context(request, _chart(track)))
 
 
 @login_required
 def step(request: HttpRequest, track: str, step_id: str) -> HttpResponse:
     """The explanation of one step: a full page, or only the side panel for an HTMX request."""
     chart = _chart(track)
+    view = _view_context(request)
+    shown = _steps(chart, view["revision"])
     found = chart.step(step_id)
-    if found is None:
+    if found is None or found not in shown:
         raise Http404
-    previous, following = chart.neighbours(found)
-    context = {"chart": chart, "step": found, "previous": previous, "following": following}
+    index = shown.index(found)
+    previous = shown[index - 1] if index > 0 else None
+    following = shown[index + 1] if index + 1 < len(shown) else None
+    context = {
+        **view,
+        "chart": chart,
+        "step": found,
+        "number": index + 1,
+        "previous": previous,
+        "following": following,
+    }
     partial = bool(getattr(request, "htmx", False))
     response = render(request, "flowchart/step.html#panel" if partial else "flowchart/step.html", context)
     patch_vary_headers(response, ("HX-Request",))
@@ -105,4 +161,6 @@ def course(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
     event_types = [event.type for event in effective_events(build_snapshot(found))]
     step_id = current_step(found.area, found.track, event_types)
     current = chart.step(step_id) if step_id else None
-    return render(request, "flowchart/chart.html", _chart_context(chart, current=current, course=found))
+    return render(
+        request, "flowchart/chart.html", _chart_context(request, chart, current=current, course=found)
+    )

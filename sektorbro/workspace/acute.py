@@ -34,6 +34,7 @@ class AcuteRow:
     sources: list[str]
     course: Course | None  # the latest course, for the hospital's phone
     phone_unit: OrganisationUnit | None = None  # whose number ``phone`` is (shown with its example mark)
+    name: str = ""  # the named patient-responsible doctor (aftalen 2.2), where given
 
 
 # What a row needs of the citizen's latest course.
@@ -117,6 +118,7 @@ def decide(citizen: Citizen, course: Course | None, at: dt.datetime, language: s
         reason=reason,
         sources=list(doctor.get("sources") or []),
         course=course,
+        name=str(doctor.get("name") or ""),
     )
 
 

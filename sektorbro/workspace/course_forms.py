@@ -20,6 +20,22 @@ CATEGORIES = [
 ]
 
 
+#: Fields that belong to one event type only; the page shows them when that type is chosen (app.js).
+READY_ONLY = {"data-for-type": "ready_for_discharge"}
+WAITING_CHOICES = [
+    ("", "–"),
+    ("temporary_place", _("A temporary place")),
+    ("rehabilitation_place", _("A rehabilitation place")),
+    ("nursing_home", _("A nursing-home place")),
+    ("home_measures", _("Measures in the home")),
+    ("other", _("Other")),
+]
+#: Events on which the hospital may name the patient-responsible doctor (aftalen 2.2).
+DOCTOR_TYPES = ("admitted", "transferred", "ready_for_discharge", "treatment_resumed")
+READY_CHECKS = ("fmk_updated", "rehab_plan_made", "patient_informed", "discharge_time_agreed")
+READY_FIELDS = (*READY_CHECKS, "waiting_for", "waiting_reason")
+
+
 class EventForm(forms.Form):
     type = forms.ChoiceField(label=_("What happened"))
     occurred_at = forms.DateTimeField(
@@ -51,6 +67,46 @@ class EventForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    responsible_doctor = forms.CharField(
+        label=_("Patient-responsible doctor (name)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"data-for-type": " ".join(DOCTOR_TYPES)}),
+        help_text=_("The named doctor responsible for the course in hospital (aftalen 2.2)."),
+    )
+    # A færdigbehandlet registration: the criteria of aftalen 2.1 and what the continued stay waits for.
+    fmk_updated = forms.BooleanField(
+        label=_("FMK updated"), required=False, widget=forms.CheckboxInput(attrs=READY_ONLY)
+    )
+    rehab_plan_made = forms.BooleanField(
+        label=_("Rehabilitation plan made"), required=False, widget=forms.CheckboxInput(attrs=READY_ONLY)
+    )
+    patient_informed = forms.BooleanField(
+        label=_("Patient and relatives informed"),
+        required=False,
+        widget=forms.CheckboxInput(attrs=READY_ONLY),
+    )
+    discharge_time_agreed = forms.BooleanField(
+        label=_("Discharge time agreed with the municipality"),
+        required=False,
+        widget=forms.CheckboxInput(attrs=READY_ONLY),
+    )
+    waiting_for = forms.ChoiceField(
+        label=_("The continued stay waits for"),
+        required=False,
+        choices=WAITING_CHOICES,
+        widget=forms.Select(attrs=READY_ONLY),
+        help_text=_(
+            "For a ready-for-discharge registration: a registration is only needed when the patient cannot go "
+            "home the same day (aftalen 2.1)."
+        ),
+    )
+    waiting_reason = forms.CharField(
+        label=_("Why the patient cannot go home yet"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, **READY_ONLY}),
+    )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -64,6 +120,12 @@ class EventForm(forms.Form):
         field = self.fields["type"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(t, EVENT_LABELS[t]) for t in event_types]
+        # Fields for event types the user cannot record are left out (e.g. the checklist for the municipality).
+        if "ready_for_discharge" not in event_types:
+            for name in READY_FIELDS:
+                self.fields.pop(name, None)
+        if not set(DOCTOR_TYPES) & set(event_types):
+            self.fields.pop("responsible_doctor", None)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -73,6 +135,35 @@ class EventForm(forms.Form):
             self.add_error("changes", _("Only a care plan has changes marked NYT."))
         if data.get("type") == "discharged" and not data.get("destination"):
             self.add_error("destination", _("Choose where the citizen is discharged to."))
+        if data.get("responsible_doctor") and data.get("type") not in DOCTOR_TYPES:
+            self.add_error(
+                "responsible_doctor",
+                _(
+                    "The doctor is named on an admission, a transfer, a ready-for-discharge registration or "
+                    "treatment resumed."
+                ),
+            )
+        if data.get("type") != "ready_for_discharge":
+            for name in ("waiting_for", "waiting_reason"):
+                if data.get(name):
+                    self.add_error(
+                        name, _("Only a ready-for-discharge registration says what the stay waits for.")
+                    )
+        return data
+
+    def doctor_data(self) -> dict[str, Any]:
+        """The named patient-responsible doctor, where the hospital gives it (aftalen 2.2)."""
+        name = (self.cleaned_data.get("responsible_doctor") or "").strip()
+        return {"responsible_doctor": name} if name and self.cleaned_data.get("type") in DOCTOR_TYPES else {}
+
+    def ready_data(self) -> dict[str, Any]:
+        """The checklist and the reason for waiting, for a færdigbehandlet registration (aftalen 2.1)."""
+        if self.cleaned_data.get("type") != "ready_for_discharge":
+            return {}
+        data: dict[str, Any] = {name: bool(self.cleaned_data.get(name)) for name in READY_CHECKS}
+        for name in ("waiting_for", "waiting_reason"):
+            if self.cleaned_data.get(name):
+                data[name] = self.cleaned_data[name]
         return data
 
     def care_plan_changes(self) -> list[dict[str, str]]:
@@ -107,8 +198,8 @@ class PhoneAgreementForm(EventForm):
     def __init__(self, *args: Any, event_types: list[str], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_phone_%s")  # the event form is on the same page
         super().__init__(*args, event_types=event_types, **kwargs)
-        for name in ("destination", "municipal_nursing", "changes"):
-            del self.fields[name]
+        for name in ("destination", "municipal_nursing", "changes", "responsible_doctor", *READY_FIELDS):
+            self.fields.pop(name, None)
         self.fields["occurred_at"].label = _("Recorded")
         self.fields["date"].label = _("Agreed discharge date")
         self.fields["type"].label = _("What was agreed")

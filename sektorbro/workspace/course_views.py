@@ -146,6 +146,19 @@ def _labelled(events: list[Any]) -> list[tuple[Any, str, dt.date | None]]:
             e.call_time = dt.datetime.fromisoformat(raw) if isinstance(raw, str) else None
         except ValueError:
             e.call_time = None
+        data = e.data if isinstance(e.data, dict) else {}
+        # A færdigbehandlet registration's checklist and reason for waiting (aftalen 2.1), for both parties.
+        e.ready_items = (
+            [
+                (_lang([label.as_dict()])[0], data[key])
+                for key, label in rules.READY_CHECKLIST.items()
+                if isinstance(data.get(key), bool)
+            ]
+            if e.type == "ready_for_discharge"
+            else []
+        )
+        waiting = rules.WAITING_FOR.get(str(data.get("waiting_for") or ""))
+        e.waiting_label = _lang([waiting.as_dict()])[0] if waiting and e.type == "ready_for_discharge" else ""
     return [
         (
             e,
@@ -323,6 +336,9 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
             data["destination"] = form.cleaned_data["destination"]
         if changes := form.care_plan_changes():
             data["changes"] = changes
+        if not phone:
+            data.update(form.ready_data())
+            data.update(form.doctor_data())
         if form.cleaned_data["type"] == "discharged" and form.cleaned_data.get("municipal_nursing"):
             data["municipal_nursing"] = True
         try:

@@ -216,8 +216,9 @@ def test_a_disputed_weekend_agreement_no_longer_allows_the_weekend_discharge() -
         weekend_agreed("2025-03-14 11:00"),
         ev("discharge_agreement_disputed", "2025-03-14 12:00", by="municipality", ref_seq=2),
     ]
-    assert not rules.check_transition(course(events), "discharged", t("2025-03-15 11:00")).value
-    assert rules.check_transition(course(events[:2]), "discharged", t("2025-03-15 11:00")).value
+    nursing = {"municipal_nursing_after_discharge": True}
+    assert not rules.check_transition(course(events, **nursing), "discharged", t("2025-03-15 11:00")).value
+    assert rules.check_transition(course(events[:2], **nursing), "discharged", t("2025-03-15 11:00")).value
 
 
 def test_nothing_to_dispute_without_a_phone_agreement() -> None:

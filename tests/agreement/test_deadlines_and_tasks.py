@@ -170,7 +170,11 @@ def test_p13_a_planned_weekend_discharge_needs_an_agreement() -> None:
     ("day", "name"), [("2025-05-29", "kristi"), ("2025-04-21", "påske"), ("2025-06-09", "pinse")]
 )
 def test_p13_public_holidays_are_named(day: str, name: str) -> None:
-    snap = course([ev("discharged", f"{day} 11:00")], admitted_at=t(f"{day} 08:00") - dt.timedelta(days=3))
+    snap = course(
+        [ev("discharged", f"{day} 11:00")],
+        admitted_at=t(f"{day} 08:00") - dt.timedelta(days=3),
+        municipal_nursing_after_discharge=True,
+    )
     p13 = find(rules.deadlines(snap, t(f"{day} 12:00")), "P13")
     assert p13.status == "overdue" and name in p13.text.da.lower()
 

@@ -75,7 +75,7 @@ def test_a_running_stay_is_undecided_until_it_passes_24_hours() -> None:
 @pytest.mark.parametrize(
     ("citizen", "expected"),
     [
-        (CitizenFacts(), ["discharge_agreement", "coordination_plan", *ALWAYS]),
+        (CitizenFacts(), ALWAYS),  # bilag 2: no municipal or social contact, no parties to invite
         (SOCIAL, ["discharge_agreement", "coordination_plan", "correspondence", *ALWAYS]),
         (
             ELDERLY,

@@ -224,12 +224,14 @@ def test_an_agreed_discharge_date_before_the_admission_is_refused() -> None:
 )
 def test_weekend_or_holiday_discharge_needs_an_agreement(moment: str, word: str) -> None:
     ready = ev("ready_for_discharge", "2025-03-10 09:00")
-    refused = rules.check_transition(course([ready]), "discharged", t(moment))
+    nursing = {"municipal_nursing_after_discharge": True}
+    refused = rules.check_transition(course([ready], **nursing), "discharged", t(moment))
     assert refused.value is False and refused.sources == ("flowchart P13",)
     assert word.lower() in refused.reasons[0].da.lower()
-    agreed = course([ready, weekend_agreed("2025-03-11 10:00")])
+    agreed = course([ready, weekend_agreed("2025-03-11 10:00")], **nursing)
     assert rules.check_transition(agreed, "discharged", t(moment)).value is True
-    assert rules.check_transition(course([ready]), "discharged", t(moment), source="message").value is True
+    message = rules.check_transition(course([ready], **nursing), "discharged", t(moment), source="message")
+    assert message.value is True
 
 
 def test_weekday_and_psychiatric_discharges_need_no_weekend_agreement() -> None:

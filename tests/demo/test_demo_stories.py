@@ -30,6 +30,12 @@ def test_the_demo_has_every_status_and_the_hard_cases() -> None:
     assert plan["versions"] == 2 and "ilt om natten" in plan["changes"][0]["nyt"]
     weekend = {t["code"] for t in _course("Edith Lund").state_tasks}
     assert any("P13" in code for code in weekend), weekend
+    edith = _course("Edith Lund")
+    ready = edith.events.get(
+        type="ready_for_discharge"
+    )  # aftalen 2.1's checklist, aftalen 2.2's named doctor
+    assert ready.data["waiting_for"] == "home_measures" and ready.data["fmk_updated"] is True
+    assert edith.state_doctor["name"] == "Overlæge Karen Dahl"
     proposal = [
         t for t in _course("Jens Mikkelsen").state_tasks if t["code"] == "alert:discharge_date_proposed"
     ]

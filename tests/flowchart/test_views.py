@@ -26,6 +26,17 @@ def reader(make_user: Callable[..., Any], login: Callable[[Any], Any]) -> Any:
     return login(make_user("reader"))
 
 
+@pytest.fixture
+def secretary(make_user: Callable[..., Any]) -> Any:
+    """A committee secretary, in a client of its own: may open the secretariat's revision view (``?revision=1``)."""
+    from django.test import Client
+
+    client = Client()
+    user = make_user("flow.secretary", "committee_secretary", "sekretariat-randersklyngen")
+    client.force_login(user, backend="sektorbro.accounts.backends.SektorbroModelBackend")
+    return client
+
+
 def _english(client: Any) -> Any:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
@@ -50,7 +61,7 @@ def test_the_index_offers_the_three_tracks_and_the_principles(reader: Any) -> No
     for principle in get_flowchart().principles:
         assert f'id="princip-{principle.number}"' in html
         assert escape(principle.title.da) in html
-    assert "10 trin, heraf 6" in html or "10 steps, 6 of them" in html
+    assert "10 trin, heraf 6" not in html and "fc-badge" not in html  # recovery notes: revision view only
 
 
 @pytest.mark.parametrize("slug", CHART_SLUGS)
@@ -61,15 +72,16 @@ def test_each_chart_shows_all_its_steps_and_lanes(reader: Any, slug: str) -> Non
     assert response.status_code == 200
     html = response.content.decode()
     assert escape(chart.title.da) in html
-    assert escape(chart.gaps.da) in html
+    assert escape(chart.gaps.da) not in html  # the notes on recovery are for the secretariat's revision view
     head = html[html.index("<thead>") : html.index("</thead>")]
     for lane in chart.lanes:
         assert f'<th scope="col" class="fc-lane-head">{escape(lane.title.da)}</th>' in head
     links = re.findall(r'<a class="fc-step-link" href="([^"]+)"', html)
-    assert links == [f"/flowchart/{slug}/{s.id}/" for s in chart.steps], (
+    shown = [s for s in chart.steps if not s.is_gap]  # a step whose content is unknown is not for clinicians
+    assert links == [f"/flowchart/{slug}/{s.id}/" for s in shown], (
         "one link per step, in the order of the flow"
     )
-    for step in chart.steps:
+    for step in shown:
         assert f'id="step-{step.id}"' in html
         assert escape(step.title.da) in html
         for action in step.actions:
@@ -81,13 +93,33 @@ def test_each_chart_shows_all_its_steps_and_lanes(reader: Any, slug: str) -> Non
     assert "/static/flowchart/flowchart.css" in html and "/static/flowchart/flowchart.js" in html
 
 
-def test_the_chart_marks_missing_pages(reader: Any) -> None:
-    html = reader.get("/flowchart/planlagt/").content.decode()
+def test_the_revision_view_marks_missing_pages(secretary: Any) -> None:
+    html = secretary.get("/flowchart/planlagt/?revision=1").content.decode()
     row = html[html.index('id="step-2-1"') : html.index('id="step-2-2"')]
     assert "fc-badge-not_recovered" in row and "Ikke genfundet" in row
     assert 'colspan="5"' in row
     cut = html[html.index('id="step-2-4"') : html.index('id="step-2-5"')]
     assert "Siden er afskåret" in cut
+    assert escape(get_flowchart().chart("somatic_planned").gaps.da) in html
+    index = secretary.get("/flowchart/?revision=1").content.decode()
+    assert "10 trin, heraf 6" in index and "fc-badge-not_recovered" in index
+
+
+def test_clinicians_see_no_notes_on_missing_pages(reader: Any, secretary: Any) -> None:
+    """Issue 17: "Side 2-1 er ikke genfundet" and the "Ikke genfundet" badges are for the secretariat."""
+    for client, url in ((reader, "/flowchart/planlagt/"), (reader, "/flowchart/planlagt/?revision=1")):
+        html = client.get(url).content.decode()
+        assert "genfundet" not in html and "afskåret" not in html and 'id="step-2-1"' not in html
+        assert "Revisionsvisning" not in html  # no link to a view the user may not open
+    for url in ("/flowchart/akut/", "/flowchart/psykiatri/", "/flowchart/planlagt/2-5/", "/flowchart/"):
+        assert "genfundet" not in reader.get(url).content.decode(), url
+    assert reader.get("/flowchart/planlagt/2-1/").status_code == 404
+    assert secretary.get("/flowchart/planlagt/2-1/?revision=1").status_code == 200
+    # the steps are numbered as shown: 2-2 follows 2-0 as step 2 for clinicians
+    html = reader.get("/flowchart/planlagt/2-2/").content.decode()
+    assert "Trin 2</a>" in html and 'href="/flowchart/planlagt/2-0/" rel="prev"' in html
+    offered = secretary.get("/flowchart/planlagt/").content.decode()
+    assert 'href="/flowchart/planlagt/?revision=1"' in offered and "genfundet" not in offered
 
 
 def test_the_chart_has_a_print_list_with_every_explanation(reader: Any) -> None:
@@ -106,7 +138,7 @@ def test_unknown_charts_and_steps_are_404(reader: Any) -> None:
     assert reader.get("/flowchart/psykiatri/1-40/").status_code == 404
 
 
-def test_the_step_page_is_a_full_page(reader: Any) -> None:
+def test_the_step_page_is_a_full_page(reader: Any, secretary: Any) -> None:
     step = get_flowchart().chart("somatic_planned").step("2-5")
     assert step is not None
     response = reader.get("/flowchart/planlagt/2-5/")
@@ -123,7 +155,10 @@ def test_the_step_page_is_a_full_page(reader: Any) -> None:
             in html
         )
     assert "Flowchartet, side underside-2-5" in html
-    assert escape(step.gap_note.da) in html  # type: ignore[union-attr]
+    assert escape(step.gap_note.da) not in html  # type: ignore[union-attr]
+    revision = secretary.get("/flowchart/planlagt/2-5/?revision=1").content.decode()
+    assert escape(step.gap_note.da) in revision  # type: ignore[union-attr]
+    assert 'href="/flowchart/planlagt/2-6/?revision=1" rel="next"' in revision
     assert 'href="/flowchart/#princip-5"' in html
     assert 'href="/flowchart/planlagt/2-4/" rel="prev"' in html
     assert 'href="/flowchart/planlagt/2-6/" rel="next"' in html

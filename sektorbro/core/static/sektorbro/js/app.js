@@ -19,3 +19,24 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 });
 
+
+// Fields that belong to some event types (data-for-type, space-separated) are shown only while that type is chosen in the form.
+function showFieldsForType(form) {
+  const select = form.querySelector('select[name="type"]');
+  if (!select) return;
+  for (const input of form.querySelectorAll("[data-for-type]")) {
+    const field = input.closest(".field");
+    if (field) field.hidden = !input.dataset.forType.split(" ").includes(select.value);
+  }
+}
+document.addEventListener("DOMContentLoaded", () => {
+  for (const form of document.querySelectorAll("form")) {
+    if (form.querySelector("[data-for-type]")) showFieldsForType(form);
+  }
+});
+document.addEventListener("change", (event) => {
+  const target = event.target;
+  if (target instanceof HTMLSelectElement && target.name === "type" && target.form) {
+    showFieldsForType(target.form);
+  }
+});
