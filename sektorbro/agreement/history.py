@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass, replace
 
 from sektorbro.agreement.calendar import at_local
@@ -511,3 +512,50 @@ def current_step(
 def flowchart_applies(snapshot: CourseSnapshot, settings: AgreementSettings = DEFAULT_SETTINGS) -> bool:
     """The flowchart (and so its clock rules) covers somatics only (aftalen 3), unless a setting widens it."""
     return snapshot.area == "somatic" or settings.flowchart_applies_to_psychiatry
+
+
+def discharge_date_status(
+    snapshot: CourseSnapshot, at: dt.datetime, settings: AgreementSettings = DEFAULT_SETTINGS
+) -> dict[str, Any]:
+    """The date everyone waits for (aftalen 2.1: the discharge time is always a mutual agreement): the agreed
+    discharge date with who agreed it, and a proposal made after it that nobody has answered yet, with who
+    proposed it and whether its date has passed without an agreement. JSON-ready (dates as ISO text):
+
+    ``{"agreed": {"date", "how": "accepted"|"phone", "proposed_by", "accepted_by", "counterpart", "seq"} | None,
+    "proposal": {"date", "by", "seq", "passed"} | None}``."""
+    events = until(effective_events(snapshot, settings), at)
+    state = fold(snapshot, at, settings)
+    agreed: dict[str, Any] | None = None
+    found = agreements(events)
+    if found:
+        i, day = found[-1]
+        event = events[i]
+        if event.type == "discharge_date_accepted":
+            proposal = _proposal_before(events, i)
+            agreed = {
+                "date": day.isoformat(),
+                "how": "accepted",
+                "proposed_by": proposal.data.get("by") if proposal is not None else None,
+                "accepted_by": event.data.get("by"),
+                "counterpart": None,
+                "seq": event.seq,
+            }
+        else:
+            agreed = {
+                "date": day.isoformat(),
+                "how": "phone",
+                "proposed_by": event.data.get("by"),
+                "accepted_by": None,
+                "counterpart": event.data.get("counterpart"),
+                "seq": event.seq,
+            }
+    proposal: dict[str, Any] | None = None
+    pending = pending_proposal(events)
+    if pending is not None and pending.date is not None:
+        proposal = {
+            "date": pending.date.isoformat(),
+            "by": pending.data.get("by"),
+            "seq": pending.seq,
+            "passed": state.ended_at is None and pending.date < local_date(at),
+        }
+    return {"agreed": agreed, "proposal": proposal}

@@ -24,6 +24,7 @@ from sektorbro.agreement.history import (
     agreed_discharge_date,
     agreements,
     current_step,
+    discharge_date_status,
     discharge_day,
     discharged_at,
     effective_events,
@@ -40,7 +41,7 @@ from sektorbro.agreement.history import (
 from sektorbro.agreement.model import DEFAULT_SETTINGS, RuleInputError
 from sektorbro.agreement.ready import billable_days, period_days, ready_for_discharge, ready_nights
 from sektorbro.agreement.responsibility import extended_responsibility, responsible_doctor
-from sektorbro.agreement.tasks import tasks
+from sektorbro.agreement.tasks import missed, tasks
 from sektorbro.agreement.transitions import check_transition, proposal_in_past, ready_cancellation
 
 __all__ = [
@@ -58,6 +59,8 @@ __all__ = [
     "alerts",
     "billable_days",
     "check_transition",
+    "discharge_date_status",
+    "missed",
     "current_step",
     "deadlines",
     "discharge_day",
