@@ -232,7 +232,7 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "d": decisions,
         "why": why,
         "status_label": _lang([decisions["status_label"]])[0],
-        "discharge_date": discharge_date_view(decisions["discharge_date"]),
+        "discharge_date": discharge_date_view(decisions["discharge_date"], now.date()),
         # A refused answer, cancellation or dispute: shown at its own form, with what the user typed.
         "refusal": forms.get("refusal"),
         "ready_date": _date(decisions["ready_for_discharge"].get("date")),

@@ -64,6 +64,7 @@ class Row:
     overdue: int = 0
 
     may_accept: bool = False  # the user's party may accept the proposed date with one click (aftalen 2.1)
+    discharge: dict[str, Any] | None = None  # the discharge date as of the page's time (discharge_date_view)
 
     @property
     def first_task(self) -> dict[str, Any] | None:
@@ -78,7 +79,7 @@ class Row:
     def discharge_date(self) -> dict[str, Any] | None:
         """The date everyone waits for (aftalen 2.1): an unanswered proposal (``proposed``, with who proposed it
         and whether its date has passed) or else the agreed date (``agreed``), dates as dates."""
-        return discharge_date_view(self.course.state_discharge_date)
+        return self.discharge
 
     @property
     def ready_date(self) -> dt.date | None:
@@ -113,7 +114,7 @@ def _day(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def discharge_date_view(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+def discharge_date_view(stored: dict[str, Any] | None, today: dt.date | None = None) -> dict[str, Any] | None:
     """The stored discharge-date state (``evaluate()["discharge_date"]``) for a template: the proposal nobody
     answered yet (``status`` "proposed", ``passed`` when its date went by without an agreement) or the agreed
     date (``status`` "agreed"); ``agreed_date`` keeps an earlier agreement a newer proposal would change."""
@@ -127,7 +128,9 @@ def discharge_date_view(stored: dict[str, Any] | None) -> dict[str, Any] | None:
             "by": proposal.get("by"),
             "by_label": PARTY_LABELS.get(proposal.get("by") or "", ""),
             "seq": proposal.get("seq"),
-            "passed": bool(proposal.get("passed")),
+            # Decided when read (the stored state is from the last write): a proposal whose date went by.
+            "passed": bool(proposal.get("passed"))
+            or (today is not None and (day := _day(proposal.get("date"))) is not None and day < today),
             "agreed_date": _day(agreed.get("date")) if agreed else None,
         }
     if agreed:
@@ -237,7 +240,10 @@ def _row(course: Course, parties: set[str], language: str, now: dt.datetime) -> 
     row = Row(course, decisions, tasks, sum(1 for t in tasks if t["overdue"]))
     # The municipality answers the hospital's proposal from the row (the course page does the same; the event
     # endpoint checks the permission and the rules again when the button is pressed).
-    date = row.discharge_date
+    date = discharge_date_view(course.state_discharge_date, timezone.localdate(now))
+    if date is not None and date["status"] == "proposed" and course.state_status not in IN_HOSPITAL_STATUSES:
+        date["passed"] = False  # the course ended: nothing to flag
+    row.discharge = date
     row.may_accept = (
         "municipality" in parties
         and "hospital" not in parties
