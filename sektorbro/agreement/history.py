@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sektorbro.agreement.calendar import at_local
 from sektorbro.agreement.model import (
@@ -531,11 +531,11 @@ def discharge_date_status(
         i, day = found[-1]
         event = events[i]
         if event.type == "discharge_date_accepted":
-            proposal = _proposal_before(events, i)
+            answered = _proposal_before(events, i)
             agreed = {
                 "date": day.isoformat(),
                 "how": "accepted",
-                "proposed_by": proposal.data.get("by") if proposal is not None else None,
+                "proposed_by": answered.data.get("by") if answered is not None else None,
                 "accepted_by": event.data.get("by"),
                 "counterpart": None,
                 "seq": event.seq,

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from sektorbro.agreement import rules
 from sektorbro.agreement.evaluate import evaluate
-from sektorbro.agreement.model import CitizenFacts
+from sektorbro.agreement.model import CitizenFacts, CourseSnapshot, Task
 from tests.agreement.helpers import agreed, course, ev, t
 
 ELDERLY = CitizenFacts(elderly_care=True)
 
 
-def codes(tasks: list[object]) -> set[str]:
-    return {task.code for task in tasks}  # type: ignore[attr-defined]
+def codes(tasks: list[Task]) -> set[str]:
+    return {task.code for task in tasks}
 
 
-def weekend_discharge_without_anything() -> object:
+def weekend_discharge_without_anything() -> CourseSnapshot:
     """Elderly care, admitted Monday 03.03.2025, ready Thursday, discharged on Saturday 08.03 by a message
     (no weekend agreement, no care plan, no admission report, no phone call)."""
     return course(
@@ -31,15 +31,15 @@ def weekend_discharge_without_anything() -> object:
 
 def test_before_the_discharge_the_same_work_is_open_and_overdue() -> None:
     snap = weekend_discharge_without_anything()
-    before = rules.tasks(snap, t("2025-03-08 10:30"))  # type: ignore[arg-type]
+    before = rules.tasks(snap, t("2025-03-08 10:30"))
     assert {"deadline:P04", "deadline:P10", "deadline:P13"} <= codes(before)
-    assert rules.missed(snap, t("2025-03-08 10:30")) == []  # type: ignore[arg-type]
+    assert rules.missed(snap, t("2025-03-08 10:30")) == []
 
 
 def test_after_the_discharge_before_discharge_work_is_missed_not_open() -> None:
     snap = weekend_discharge_without_anything()
-    after = rules.tasks(snap, t("2025-03-08 12:00"))  # type: ignore[arg-type]
-    gone = rules.missed(snap, t("2025-03-08 12:00"))  # type: ignore[arg-type]
+    after = rules.tasks(snap, t("2025-03-08 12:00"))
+    gone = rules.missed(snap, t("2025-03-08 12:00"))
     assert not {"deadline:P04", "deadline:P10", "deadline:P13", "deadline:P14"} & codes(after)
     assert {"deadline:P04", "deadline:P10", "deadline:P13", "deadline:P14"} <= codes(gone)
     assert all(task.overdue is False for task in gone)  # history, not red
@@ -72,7 +72,7 @@ def test_a_letter_still_has_to_be_read_after_the_discharge() -> None:
 
 def test_evaluate_lists_the_missed_work_and_the_discharge_date() -> None:
     snap = weekend_discharge_without_anything()
-    result = evaluate(snap, t("2025-03-08 12:00"))  # type: ignore[arg-type]
+    result = evaluate(snap, t("2025-03-08 12:00"))
     assert "deadline:P13" in {m["code"] for m in result["missed"]}
     assert "deadline:P13" not in {m["code"] for m in result["tasks"]}
     agreed_date = result["discharge_date"]["agreed"]

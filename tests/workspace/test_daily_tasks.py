@@ -184,7 +184,9 @@ def test_the_worklist_shows_the_most_urgent_task_and_the_rest_behind_why(
         assert len(row.tasks) >= 2
         body = login(personas["visitator_randers"]).get("/arbejdsliste/").content.decode()
     cell = body[body.index(f'id="wl-admitted-{course.public_id}"') :]
-    cell = cell[cell.index('<td class="next-task">') : cell.index("</td>", cell.index('<td class="next-task">'))]
+    cell = cell[
+        cell.index('<td class="next-task">') : cell.index("</td>", cell.index('<td class="next-task">'))
+    ]
     visible = cell.split("<details")[0]
     assert visible.count("status-failed") <= 1  # one line, the most urgent
     assert '<details class="more-tasks">' in cell and cell.count("<li>") == len(row.tasks) - 1
