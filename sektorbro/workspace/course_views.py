@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sektorbro.agreement import rules
+from sektorbro.agreement.model import IN_HOSPITAL_STATUSES
 from sektorbro.citizens.access import care_relation_ids, log_access
 from sektorbro.core.errors import ConflictError, DomainError
 from sektorbro.courses import services
@@ -232,7 +233,9 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "d": decisions,
         "why": why,
         "status_label": _lang([decisions["status_label"]])[0],
-        "discharge_date": discharge_date_view(decisions["discharge_date"], now.date()),
+        "discharge_date": discharge_date_view(
+            decisions["discharge_date"], now.date() if decisions["status"] in IN_HOSPITAL_STATUSES else None
+        ),
         # A refused answer, cancellation or dispute: shown at its own form, with what the user typed.
         "refusal": forms.get("refusal"),
         "ready_date": _date(decisions["ready_for_discharge"].get("date")),
