@@ -253,3 +253,20 @@ def test_the_hospital_sees_the_date_column_but_no_accept_button_for_its_own_prop
                               data={"date": "2026-11-19"})  # fmt: skip
         home = login(personas["ward_nurse_randers"]).get("/arbejdsliste/").content.decode()
     assert f'id="wl-date-{course.public_id}"' in home and "wl-accept-" not in home
+
+
+def test_a_refused_phone_agreement_is_shown_at_the_phone_form(
+    login: Any, course: Any, personas: dict[str, Any]
+) -> None:
+    with at(17):
+        client = login(personas["visitator_randers"])
+        refused = client.post(
+            f"/forloeb/{course.public_id}/haendelse/",
+            {"type": "discharge_date_agreed", "occurred_at": "2026-11-17T09:00", "date": "2026-11-19",
+             "counterpart": "", "call_at": "2026-11-17T08:55", "note": "Aftalt med afdelingen",
+             "version": course.version},
+        )  # fmt: skip
+    body = refused.content.decode()
+    assert refused.status_code == 400
+    assert_first_in_region(body, "phone", "phone-errors")
+    assert "Aftalt med afdelingen</textarea>" in body and 'value="2026-11-19"' in body
