@@ -4,9 +4,15 @@ reading rules and the documents that follow a discharge stay open (sektorbro.agr
 
 from __future__ import annotations
 
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sektorbro.agreement import rules
 from sektorbro.agreement.evaluate import evaluate
-from sektorbro.agreement.model import CitizenFacts, CourseSnapshot, Task
+from sektorbro.agreement.model import CitizenFacts, CourseSnapshot, Event, Task
+from sektorbro.agreement.tasks import BEFORE_DISCHARGE, BEFORE_DISCHARGE_DOCUMENTS
 from tests.agreement.helpers import agreed, course, ev, t
 
 ELDERLY = CitizenFacts(elderly_care=True)
@@ -97,3 +103,36 @@ def test_discharge_date_status_names_who_proposed_and_who_accepted() -> None:
     assert status["proposal"] is None
     assert status["agreed"]["date"] == "2025-03-07"
     assert (status["agreed"]["proposed_by"], status["agreed"]["accepted_by"]) == ("hospital", "municipality")
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    elderly=st.booleans(),
+    track=st.sampled_from(["acute", "planned"]),
+    stay=st.integers(1, 24 * 8),
+    kinds=st.lists(
+        st.sampled_from(["ready_for_discharge", "care_plan_sent", "phone_contact_logged", "fmk_updated"]),
+        max_size=4,
+    ),
+    died=st.booleans(),
+    after=st.integers(0, 24 * 4),
+)
+def test_after_the_end_no_open_task_is_work_before_the_discharge(
+    elderly: bool, track: str, stay: int, kinds: list[str], died: bool, after: int
+) -> None:
+    start = t("2025-03-03 10:00")
+    end = start + dt.timedelta(hours=stay)
+    steps = [
+        Event(kind, start + dt.timedelta(hours=stay * (i + 1) / (len(kinds) + 2)))
+        for i, kind in enumerate(kinds)
+    ]
+    ending = Event("died", end) if died else Event("discharged", end, data={"destination": "own_home"})
+    snap = course([*steps, ending], track=track, citizen=CitizenFacts(elderly_care=elderly))
+    moment = end + dt.timedelta(hours=after)
+    open_work, gone = rules.tasks(snap, moment), rules.missed(snap, moment)
+    for task in open_work:
+        kind, _, name = task.code.partition(":")
+        assert not (kind == "deadline" and name in BEFORE_DISCHARGE)
+        assert not (kind == "document" and name in BEFORE_DISCHARGE_DOCUMENTS)
+    assert all(not task.overdue for task in gone)
+    assert not codes(open_work) & codes(gone)
