@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -16,6 +17,7 @@ from sektorbro.courses import services
 from sektorbro.courses.models import CourseEvent
 from tests.browser.axe import install_axe, serious_violations
 from tests.browser.conftest import ARTIFACTS
+from tests.conftest import CPH
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -88,3 +90,36 @@ def test_the_municipality_accepts_from_the_worklist_and_the_ward_sees_a_refusal_
     ARTIFACTS.mkdir(exist_ok=True)  # the view as the nurse sees it: the refusal at the top of the form
     page.screenshot(path=str(ARTIFACTS / "daily-refused-weekend-discharge.png"))
     assert not CourseEvent.objects.filter(course=leaving, type="discharged").exists()
+
+
+def test_a_cancellation_refused_meanwhile_is_focused_at_its_form_with_the_reason_kept(
+    page: Page, live_server: Any, make_user: Any, make_citizen: Any, make_course: Any
+) -> None:
+    """Keyboard only: the nurse opens "cancel the registration", types the reason; by the time she sends it the
+    24 hours have passed (aftalen 2.1), and the refusal is where she is, with her text."""
+    start = dt.datetime(2026, 11, 25, 10, 0, tzinfo=CPH)
+    with time_machine.travel(start, tick=True) as clock:
+        nurse = make_user("ward.randers", "ward_nurse", "rhr-medicin", first_name="Camilla")
+        course = make_course(make_citizen("730", "Inge Fejl"), admitted_at=start - dt.timedelta(days=4))
+        ready = services.record_event(actor=nurse, course=course, event_type="ready_for_discharge",
+                                      occurred_at=start - dt.timedelta(hours=23, minutes=50))  # fmt: skip
+        install_axe(page)
+        log_in(page, live_server.url, "ward.randers")
+        page.goto(f"{live_server.url}/forloeb/{course.public_id}/")
+        summary = page.locator(f"#cancel-region-{ready.seq} summary")
+        summary.focus()
+        page.keyboard.press("Enter")  # opens the disclosure
+        page.keyboard.press("Tab")
+        expect(page.locator(f"#cancel-{ready.seq}")).to_be_focused()
+        page.keyboard.type("Registreret på den forkerte patient")
+        clock.move_to(start + dt.timedelta(minutes=20))  # the 24 hours pass while she types
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # the "cancel the registration" button
+        errors = page.locator("#cancel-errors")
+        expect(errors).to_be_focused()
+        expect(errors).to_be_in_viewport()
+        expect(page.locator(f"#cancel-{ready.seq}")).to_have_value("Registreret på den forkerte patient")
+        assert serious_violations(page) == []
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "daily-refused-cancellation.png"))
+    assert not CourseEvent.objects.filter(course=course, type="cancelled").exists()
