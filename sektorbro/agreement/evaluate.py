@@ -10,7 +10,13 @@ from typing import Any
 from sektorbro.agreement import tasks as tasks_module
 from sektorbro.agreement.deadlines import alerts, deadlines
 from sektorbro.agreement.documents import required_documents
-from sektorbro.agreement.history import STATUS_LABELS, STEP_LABELS, current_step, fold
+from sektorbro.agreement.history import (
+    STATUS_LABELS,
+    STEP_LABELS,
+    current_step,
+    discharge_date_status,
+    fold,
+)
 from sektorbro.agreement.model import (
     DEFAULT_SETTINGS,
     AgreementSettings,
@@ -70,4 +76,7 @@ def evaluate(
         "deadlines": [d.as_dict() for d in deadlines(snapshot, at, settings)],
         "alerts": [a.as_dict() for a in alerts(snapshot, at, settings)],
         "tasks": tasks(snapshot, at, settings),
+        # Work due before the discharge that was not done when the course ended (history, not tasks).
+        "missed": [t.as_dict() for t in tasks_module.missed(snapshot, at, settings)],
+        "discharge_date": discharge_date_status(snapshot, at, settings),
     }

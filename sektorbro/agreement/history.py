@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sektorbro.agreement.calendar import at_local
 from sektorbro.agreement.model import (
@@ -533,3 +534,50 @@ def municipality_receives(snapshot: CourseSnapshot, destination: str | None) -> 
         return True
     citizen = snapshot.citizen
     return citizen.elderly_care or citizen.social_area or snapshot.municipal_nursing_after_discharge
+
+
+def discharge_date_status(
+    snapshot: CourseSnapshot, at: dt.datetime, settings: AgreementSettings = DEFAULT_SETTINGS
+) -> dict[str, Any]:
+    """The date everyone waits for (aftalen 2.1: the discharge time is always a mutual agreement): the agreed
+    discharge date with who agreed it, and a proposal made after it that nobody has answered yet, with who
+    proposed it and whether its date has passed without an agreement. JSON-ready (dates as ISO text):
+
+    ``{"agreed": {"date", "how": "accepted"|"phone", "proposed_by", "accepted_by", "counterpart", "seq"} | None,
+    "proposal": {"date", "by", "seq", "passed"} | None}``."""
+    events = until(effective_events(snapshot, settings), at)
+    state = fold(snapshot, at, settings)
+    agreed: dict[str, Any] | None = None
+    found = agreements(events)
+    if found:
+        i, day = found[-1]
+        event = events[i]
+        if event.type == "discharge_date_accepted":
+            answered = _proposal_before(events, i)
+            agreed = {
+                "date": day.isoformat(),
+                "how": "accepted",
+                "proposed_by": answered.data.get("by") if answered is not None else None,
+                "accepted_by": event.data.get("by"),
+                "counterpart": None,
+                "seq": event.seq,
+            }
+        else:
+            agreed = {
+                "date": day.isoformat(),
+                "how": "phone",
+                "proposed_by": event.data.get("by"),
+                "accepted_by": None,
+                "counterpart": event.data.get("counterpart"),
+                "seq": event.seq,
+            }
+    proposal: dict[str, Any] | None = None
+    pending = pending_proposal(events)
+    if pending is not None and pending.date is not None:
+        proposal = {
+            "date": pending.date.isoformat(),
+            "by": pending.data.get("by"),
+            "seq": pending.seq,
+            "passed": state.ended_at is None and pending.date < local_date(at),
+        }
+    return {"agreed": agreed, "proposal": proposal}

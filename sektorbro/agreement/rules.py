@@ -24,6 +24,7 @@ from sektorbro.agreement.history import (
     agreed_discharge_date,
     agreements,
     current_step,
+    discharge_date_status,
     discharge_day,
     discharged_at,
     effective_events,
@@ -49,7 +50,7 @@ from sektorbro.agreement.ready import (
     ready_nights,
 )
 from sektorbro.agreement.responsibility import extended_responsibility, responsible_doctor
-from sektorbro.agreement.tasks import tasks
+from sektorbro.agreement.tasks import missed, tasks
 from sektorbro.agreement.transitions import check_transition, proposal_in_past, ready_cancellation
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "check_transition",
     "current_step",
     "deadlines",
+    "discharge_date_status",
     "discharge_day",
     "discharged_at",
     "effective_events",
@@ -79,6 +81,7 @@ __all__ = [
     "fold",
     "is_short_stay",
     "is_terminal",
+    "missed",
     "municipality_receives",
     "needs_municipal_services",
     "pending_proposal",

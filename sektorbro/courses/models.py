@@ -93,6 +93,7 @@ class Course(models.Model):
     state_doctor = models.JSONField(_("responsible doctor"), default=dict, blank=True)
     state_billing = models.JSONField(_("ready-for-discharge days"), default=dict, blank=True)
     state_documents = models.JSONField(_("documents"), default=dict, blank=True)
+    state_discharge_date = models.JSONField(_("discharge date"), default=dict, blank=True)
     state_evaluated_at = models.DateTimeField(_("state evaluated"), null=True, blank=True, db_index=True)
 
     class Meta:

@@ -29,6 +29,7 @@ STATE_FIELDS = (
     "state_doctor",
     "state_billing",
     "state_documents",
+    "state_discharge_date",
     "state_evaluated_at",
 )
 CARE_PLAN_CHANGES_KEPT = 5
@@ -106,6 +107,8 @@ def derive_state(decisions: dict[str, Any], events: Iterable[Any] = ()) -> dict[
             "missing": list(decisions["documents"].get("missing", [])),
             "care_plan": care_plan_summary(events),
         },
+        # The agreed date and an unanswered proposal (aftalen 2.1), for the worklist's discharge-date column.
+        "state_discharge_date": decisions["discharge_date"],
         "state_evaluated_at": _parse(decisions["at"]),
     }
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sektorbro.agreement import rules
+from sektorbro.agreement.model import IN_HOSPITAL_STATUSES
 from sektorbro.citizens.access import care_relation_ids, log_access
 from sektorbro.core.errors import ConflictError, DomainError
 from sektorbro.courses import services
@@ -34,6 +35,10 @@ from sektorbro.workspace.course_forms import (
     EventForm,
     PhoneAgreementForm,
 )
+from sektorbro.workspace.worklists import discharge_date_view
+
+#: Events answered with a button or a small form on the timeline or in the tasks: a refusal is shown there.
+INLINE = ("cancelled", *ANSWERS)
 
 
 def _course(request: HttpRequest, course_id: uuid.UUID) -> Course:
@@ -216,9 +221,12 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         deadline["due_at"] = dt.datetime.fromisoformat(deadline["due"]) if deadline["due"] else None
         deadline["party_label"] = PARTY_LABELS.get(deadline["party"], deadline["party"])
         deadline["text_local"] = _lang([deadline["text"]])[0]
-    for task in decisions["tasks"]:
+    for task in [*decisions["tasks"], *decisions["missed"]]:
         task["text_local"] = _lang([task["text"]])[0]
         task["party_label"] = PARTY_LABELS.get(task["party"], task["party"])
+    missed_rules = {t["rule"] for t in decisions["missed"] if t["code"].startswith("deadline:")}
+    for deadline in decisions["deadlines"]:
+        deadline["missed"] = deadline["rule"] in missed_rules
     why = {
         key: _lang(decisions[key]["reasons"])
         if isinstance(decisions.get(key), dict) and "reasons" in decisions[key]
@@ -238,6 +246,11 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "d": decisions,
         "why": why,
         "status_label": _lang([decisions["status_label"]])[0],
+        "discharge_date": discharge_date_view(
+            decisions["discharge_date"], now.date() if decisions["status"] in IN_HOSPITAL_STATUSES else None
+        ),
+        # A refused answer, cancellation or dispute: shown at its own form, with what the user typed.
+        "refusal": forms.get("refusal"),
         "ready_date": _date(decisions["ready_for_discharge"].get("date")),
         "events": _labelled(events),
         "course_messages": _course_messages(request.user, course),
@@ -298,6 +311,40 @@ def course_detail(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
     return render(request, "workspace/course.html", _context(request, course))
 
 
+def _refused_inline(
+    request: HttpRequest, course: Course, message: str, status: int, changed: bool = False
+) -> HttpResponse:
+    """A refused answer (accept a proposal, dispute an agreement) or cancellation: the page again with the
+    refusal at the form that was sent, focused, and the text the user typed kept (``refusal``)."""
+    try:
+        ref_seq = int(request.POST.get("ref_seq") or 0)
+    except ValueError:
+        ref_seq = 0
+    refusal = {
+        "kind": request.POST.get("type", ""),
+        "ref_seq": ref_seq,
+        "message": message,
+        "note": request.POST.get("note", "")[:1000],
+    }
+    extra: dict[str, Any] = {"refusal": refusal}
+    if changed:
+        course.refresh_from_db()
+        try:
+            seen = int(request.POST.get("seen_seq") or 0)
+        except ValueError:
+            seen = 0
+        events = list(course.events.select_related("supersedes", "organisation").order_by("seq"))
+        extra["changed"] = _labelled([e for e in events if e.seq > seen])
+    return render(request, "workspace/course.html", _context(request, course, **extra), status=status)
+
+
+def _done(request: HttpRequest, course: Course) -> HttpResponse:
+    """After a recorded event: back to the worklist when the button was on its row, else to the course."""
+    if request.POST.get("next") == "worklist":
+        return redirect("home")
+    return redirect("courses:detail", course_id=course.public_id)
+
+
 @login_required
 @require_POST
 def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
@@ -309,6 +356,7 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
             "cancelled"
         )  # only a ready registration, with the button on the timeline (aftalen 2.1)
     phone = request.POST.get("type") in PHONE_AGREEMENTS
+    inline = request.POST.get("type") in INLINE
     form_class = PhoneAgreementForm if phone else EventForm
     name = "phone_form" if phone else "event_form"
     form = form_class(request.POST, event_types=allowed)
@@ -352,10 +400,17 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
                 supersedes=supersedes,
             )
         except ConflictError as exc:
+            if inline:
+                message = f"{exc.message} " + _(
+                    "The changes are listed below. Look at them, then send your answer again if it still applies."
+                )
+                return _refused_inline(request, course, message, exc.status, changed=True)
             return _conflict(
                 request, course, form, exc, name, lambda data: form_class(data, event_types=allowed)
             )
         except DomainError as exc:
+            if inline:
+                return _refused_inline(request, course, exc.message, exc.status)
             form.add_error(
                 exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message
             )
@@ -368,7 +423,10 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
         messages.success(
             request, _("Recorded: %(event)s.") % {"event": EVENT_LABELS[form.cleaned_data["type"]]}
         )
-        return redirect("courses:detail", course_id=course.public_id)
+        return _done(request, course)
+    if inline:
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        return _refused_inline(request, course, " ".join(problems), 400)
     return render(request, "workspace/course.html", _context(request, course, **{name: form}), status=400)
 
 

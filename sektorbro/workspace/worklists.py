@@ -45,6 +45,8 @@ ROW_FIELDS = (
     "state_doctor",
     "state_billing",
     "state_documents",
+    "state_discharge_date",
+    "version",
     "citizen__public_id",
     "citizen__name",
     "hospital__name",
@@ -61,9 +63,23 @@ class Row:
     tasks: list[dict[str, Any]] = field(default_factory=list)
     overdue: int = 0
 
+    may_accept: bool = False  # the user's party may accept the proposed date with one click (aftalen 2.1)
+    discharge: dict[str, Any] | None = None  # the discharge date as of the page's time (discharge_date_view)
+
     @property
     def first_task(self) -> dict[str, Any] | None:
         return self.tasks[0] if self.tasks else None
+
+    @property
+    def other_tasks(self) -> list[dict[str, Any]]:
+        """The tasks after the most urgent one, shown behind "Why?"."""
+        return self.tasks[1:]
+
+    @property
+    def discharge_date(self) -> dict[str, Any] | None:
+        """The date everyone waits for (aftalen 2.1): an unanswered proposal (``proposed``, with who proposed it
+        and whether its date has passed) or else the agreed date (``agreed``), dates as dates."""
+        return self.discharge
 
     @property
     def ready_date(self) -> dt.date | None:
@@ -92,6 +108,44 @@ class Row:
     def discharge_summary(self) -> str | None:
         """The epikrise: "sent", "missing" or None when the rules do not ask for one."""
         return self._document("discharge_summary")
+
+
+def _day(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def discharge_date_view(stored: dict[str, Any] | None, today: dt.date | None = None) -> dict[str, Any] | None:
+    """The stored discharge-date state (``evaluate()["discharge_date"]``) for a template: the proposal nobody
+    answered yet (``status`` "proposed", ``passed`` when its date went by without an agreement) or the agreed
+    date (``status`` "agreed"); ``agreed_date`` keeps an earlier agreement a newer proposal would change."""
+    stored = stored or {}
+    agreed = stored.get("agreed") or None
+    proposal = stored.get("proposal") or None
+    if proposal:
+        return {
+            "status": "proposed",
+            "date": _day(proposal.get("date")),
+            "by": proposal.get("by"),
+            "by_label": PARTY_LABELS.get(proposal.get("by") or "", ""),
+            "seq": proposal.get("seq"),
+            # Decided when read (the stored state is from the last write): a proposal whose date went by.
+            "passed": bool(proposal.get("passed"))
+            or (today is not None and (day := _day(proposal.get("date"))) is not None and day < today),
+            "agreed_date": _day(agreed.get("date")) if agreed else None,
+        }
+    if agreed:
+        return {
+            "status": "agreed",
+            "date": _day(agreed.get("date")),
+            "how": agreed.get("how"),
+            "by": agreed.get("proposed_by"),
+            "by_label": PARTY_LABELS.get(agreed.get("proposed_by") or "", ""),
+            "accepted_by": agreed.get("accepted_by"),
+            "accepted_by_label": PARTY_LABELS.get(agreed.get("accepted_by") or "", ""),
+            "counterpart": agreed.get("counterpart"),
+            "passed": False,
+        }
+    return None
 
 
 @dataclass
@@ -183,7 +237,24 @@ def _row(course: Course, parties: set[str], language: str, now: dt.datetime) -> 
         },
         "ready_for_discharge": {"date": course.state_ready_since},
     }
-    return Row(course, decisions, tasks, sum(1 for t in tasks if t["overdue"]))
+    row = Row(course, decisions, tasks, sum(1 for t in tasks if t["overdue"]))
+    # The municipality answers the hospital's proposal from the row (the course page does the same; the event
+    # endpoint checks the permission and the rules again when the button is pressed).
+    date = discharge_date_view(course.state_discharge_date, timezone.localdate(now))
+    if date is not None and date["status"] == "proposed" and course.state_status not in IN_HOSPITAL_STATUSES:
+        date["passed"] = False  # the course ended: nothing to flag
+    row.discharge = date
+    row.may_accept = (
+        "municipality" in parties
+        and "hospital" not in parties
+        and course.state_status in IN_HOSPITAL_STATUSES
+        and date is not None
+        and date["status"] == "proposed"
+        and date["by"] == "hospital"
+        and not date["passed"]
+        and date.get("seq") is not None
+    )
+    return row
 
 
 def _section(

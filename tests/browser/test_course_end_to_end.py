@@ -281,10 +281,12 @@ def test_acute_course_weekend_discharge_waits_for_the_documented_agreement(
         hospital.log_in()
         hospital.open_course("Erik Akut")
         hospital.record("discharged", at(28, 10), destination="Eget hjem", ok=False)
-        refusal = hospital.page.get_by_text(
+        # The refusal heads the form (focused, issue 18) and is repeated at the field it concerns.
+        refusal = hospital.page.locator("#record-errors").get_by_text(
             "Udskrivelse på en weekend kræver en individuel aftale med kommunen"
         )
         expect(refusal).to_be_visible()
+        expect(hospital.page.locator("#record-errors")).to_be_focused()
         hospital.shot("weekend-discharge-refused")
         assert not Course.objects.get(citizen=citizen).events.filter(type="discharged").exists()
 

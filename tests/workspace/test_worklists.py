@@ -217,7 +217,9 @@ def test_a_gp_sees_each_partys_open_tasks_named_as_a_list(
     [row] = worklist(personas["gp_randers"])["discharged"]
     assert {t["party_label"] for t in row.tasks} >= {"Hospital"}
     body = login(personas["gp_randers"]).get("/arbejdsliste/").content.decode()
-    assert '<ul class="compact"><li><strong>' in body and ".;" not in body
+    # One line with the most urgent task, the rest behind "Why?" (issue 18), each named with its party.
+    assert '<details class="more-tasks">' in body and '<ul class="compact"><li>' in body and ".;" not in body
+    assert body.count("<strong>Hospital:</strong>") >= 2
     ward = login(personas["visitator_randers"]).get("/arbejdsliste/").content.decode()
     assert "<strong>Kommune:</strong>" not in ward  # a party sees its own tasks without the label
 

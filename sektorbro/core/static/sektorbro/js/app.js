@@ -40,3 +40,13 @@ document.addEventListener("change", (event) => {
     showFieldsForType(target.form);
   }
 });
+
+// A refused form comes back with its message at the top of the form's region (marked data-focus-on-load, also
+// autofocus): move the keyboard focus and the view there, so the user does not look for it at the page's top.
+document.addEventListener("DOMContentLoaded", () => {
+  const refusal = document.querySelector("[data-focus-on-load]");
+  if (refusal instanceof HTMLElement && document.activeElement !== refusal) {
+    refusal.focus();
+    refusal.scrollIntoView({ block: "start" });
+  }
+});
