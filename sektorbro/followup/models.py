@@ -294,6 +294,9 @@ class SurveyLink(models.Model):
         verbose_name = _("survey link")
         verbose_name_plural = _("survey links")
 
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.quarter}"
+
 
 class SurveyHandout(models.Model):
     """How many links were handed out per survey, cluster and quarter (for the response rate)."""
@@ -307,6 +310,9 @@ class SurveyHandout(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["survey", "cluster", "quarter"], name="survey_handout_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.quarter}: {self.count}"
 
 
 class SurveyResponse(models.Model):
@@ -323,6 +329,9 @@ class SurveyResponse(models.Model):
         verbose_name = _("survey answer")
         verbose_name_plural = _("survey answers")
         indexes = [models.Index(fields=["survey", "cluster", "quarter"])]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.quarter}"
 
 
 class SurveyAnswer(models.Model):
@@ -343,3 +352,6 @@ class SurveyAnswer(models.Model):
                 name="survey_answer_scale_range",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}"
