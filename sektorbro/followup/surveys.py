@@ -47,7 +47,7 @@ from sektorbro.followup.models import (
     SurveyStatus,
     YesNo,
 )
-from sektorbro.organisations.models import Cluster
+from sektorbro.organisations.models import Cluster, Municipality
 
 CPH = ZoneInfo("Europe/Copenhagen")
 TEXT_LIMIT = 2000
@@ -347,10 +347,23 @@ def issue_link(*, actor: Any, survey: Survey, course: Course, now: dt.datetime |
     if not surveys_for_course(course).filter(pk=survey.pk).exists():
         raise DomainError(_("This survey is not open for this course's cluster."), field="survey")
     assert course.discharged_at is not None
-    now = now or timezone.now()
-    purge_expired_links(now=now)
     quarter = rules.quarter_of(course.discharged_at.astimezone(CPH).date())
-    cluster_id = course.municipality.cluster_id
+    return _new_link(actor, survey, course.municipality, quarter, now or timezone.now())
+
+
+@transaction.atomic
+def issue_system_link(*, survey: Survey, municipality: Municipality, quarter: str) -> IssuedLink:
+    """A code made by the system (the demo), for a discharge in this municipality and quarter."""
+    if survey.cluster_id is not None and survey.cluster_id != municipality.cluster_id:
+        raise DomainError(_("This survey is not open for this course's cluster."), field="survey")
+    return _new_link(None, survey, municipality, quarter, timezone.now())
+
+
+def _new_link(
+    actor: Any, survey: Survey, municipality: Municipality, quarter: str, now: dt.datetime
+) -> IssuedLink:
+    purge_expired_links(now=now)
+    cluster_id = municipality.cluster_id
     code = rules.new_code()
     token_hash = rules.code_hash(code)
     assert token_hash is not None
@@ -359,7 +372,7 @@ def issue_link(*, actor: Any, survey: Survey, course: Course, now: dt.datetime |
         token_hash=token_hash,
         survey=survey,
         cluster_id=cluster_id,
-        municipality_id=course.municipality_id,
+        municipality=municipality,
         quarter=quarter,
         expires_at=expires_at,
     )
