@@ -7,6 +7,7 @@ from sektorbro.followup import survey_views as views
 urlpatterns = [
     path("undersoegelser/", views.survey_list, name="surveys"),
     path("undersoegelser/ny/", views.survey_create, name="survey_create"),
+    path("undersoegelser/udlever/", views.handout_list, name="survey_handouts"),
     path("undersoegelser/forloeb/<uuid:course_id>/", views.handout, name="survey_handout"),
     path("undersoegelser/<uuid:survey_id>/", views.survey_detail, name="survey"),
     path("undersoegelser/<uuid:survey_id>/ret/", views.survey_edit, name="survey_edit"),

@@ -8,6 +8,7 @@ cannot be used, for whatever reason, gets one and the same neutral page."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -96,6 +98,7 @@ def survey_list(request: HttpRequest, form: SurveyForm | None = None, status: in
         {
             "surveys": surveys.surveys_for(request.user),
             "form": form or _survey_form(request.user),
+            "may_hand_out": surveys.may_hand_out(request.user),
         },
         status=status,
     )
@@ -255,6 +258,24 @@ def survey_results(request: HttpRequest, survey_id: Any) -> HttpResponse:
 
 
 # --- handing out a link after a discharge -----------------------------------------------------------------------
+
+
+RECENT_DAYS = 30
+
+
+@login_required
+def handout_list(request: HttpRequest) -> HttpResponse:
+    """The discharges of the last 30 days that the user may hand out a code for (the names read are logged)."""
+    if not surveys.may_hand_out(request.user):
+        raise PermissionDenied
+    since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
+    courses = list(
+        surveys.handout_courses(request.user)
+        .filter(discharged_at__gte=since)
+        .order_by("-discharged_at")[:100]
+    )
+    log_access(request, request.user, [c.citizen for c in courses], "survey.handout_list")
+    return render(request, "followup/survey/handout_list.html", {"courses": courses, "days": RECENT_DAYS})
 
 
 @login_required

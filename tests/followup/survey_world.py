@@ -12,14 +12,21 @@ from sektorbro.organisations.models import Cluster
 from tests.conftest import CPH
 
 
-def discharged(make_citizen: Callable[..., Any], make_course: Callable[..., Any], code: str = "730") -> Any:
+def discharged(
+    make_citizen: Callable[..., Any],
+    make_course: Callable[..., Any],
+    code: str = "730",
+    at: dt.datetime | None = None,
+) -> Any:
+    """A citizen of the municipality with ``code`` discharged home at ``at`` (6 November 2026 unless given)."""
+    at = at or dt.datetime(2026, 11, 6, 11, 0, tzinfo=CPH)
     citizen = make_citizen(code, f"Survey Borger {code}", gp_key=None)
-    course = make_course(citizen, admitted_at=dt.datetime(2026, 11, 2, 9, 0, tzinfo=CPH))
+    course = make_course(citizen, admitted_at=at - dt.timedelta(days=4))
     course_services.record_event(
         actor=None,
         course=course,
         event_type="discharged",
-        occurred_at=dt.datetime(2026, 11, 6, 11, 0, tzinfo=CPH),
+        occurred_at=at,
         data={"destination": "own_home"},
         source="demo",
     )

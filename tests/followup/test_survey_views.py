@@ -164,3 +164,18 @@ def test_results_show_small_numbers_as_less_than_five(
     staff = login(personas["visitator_viborg"]).get(url).content.decode()
     assert "Hemmelig kommentar" not in staff and "3.0" in staff.replace(",", ".")
     assert "Hemmelig kommentar" in login(personas["secretary"]).get(url).content.decode()
+
+
+def test_the_recent_discharges_page_and_the_course_page_link(
+    login: Any, personas: dict[str, Any], make_citizen: Any, make_course: Any
+) -> None:
+    open_survey()
+    course = discharged(make_citizen, make_course, at=timezone.now() - dt.timedelta(days=2))
+    client = login(personas["visitator_randers"])
+    page = client.get("/opfoelgning/undersoegelser/udlever/").content.decode()
+    assert f"/opfoelgning/undersoegelser/forloeb/{course.public_id}/" in page
+    assert AccessLogEntry.objects.filter(action="survey.handout_list", citizen=course.citizen).exists()
+    assert 'id="survey-handout-link"' in client.get(f"/forloeb/{course.public_id}/").content.decode()
+    assert login(personas["gp_randers"]).get("/opfoelgning/undersoegelser/udlever/").status_code == 403
+    gp_course_page = login(personas["gp_randers"]).get(f"/forloeb/{course.public_id}/")
+    assert 'id="survey-handout-link"' not in gp_course_page.content.decode()

@@ -326,6 +326,8 @@ CASES = [
     Case("followup:survey_question_edit", "post", lambda w: draft_survey_url(w) + "spoergsmaal/1/", "secretary",
          "visitator_randers", right_status=302, data={"down": "1"}),
     Case("followup:survey_results", "get", survey_url("resultater/"), "visitator_viborg", "outsider"),
+    Case("followup:survey_handouts", "get", lambda w: "/opfoelgning/undersoegelser/udlever/", "visitator_randers",
+         "analyst", wrong_status=403),
     Case("followup:survey_handout", "get",
          lambda w: f"/opfoelgning/undersoegelser/forloeb/{survey(w)['course'].public_id}/", "visitator_randers",
          "visitator_viborg"),
