@@ -319,7 +319,7 @@ def handout(request: HttpRequest, course_id: Any) -> HttpResponse:
 
 def _public(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # no-referrer would make Chromium send "Origin: null" (CSRF)
     response["X-Robots-Tag"] = "noindex"
     return response
 
