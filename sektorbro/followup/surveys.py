@@ -48,6 +48,7 @@ from sektorbro.followup.models import (
     YesNo,
 )
 from sektorbro.organisations.models import Cluster, Municipality
+from sektorbro.overview.periods import label as period_label
 
 CPH = ZoneInfo("Europe/Copenhagen")
 TEXT_LIMIT = 2000
@@ -479,6 +480,10 @@ class Cell:
         return rules.is_small(self.answers)
 
     @property
+    def quarter_label(self) -> str:
+        return period_label(self.quarter)
+
+    @property
     def answers_shown(self) -> str:
         return rules.SUPPRESSED if self.small else str(self.answers)
 
@@ -510,6 +515,10 @@ class Results:
     questions: list[QuestionResult]
     total: int
     with_comments: bool
+
+    @property
+    def quarter_labels(self) -> list[str]:
+        return [period_label(q) for q in self.quarters]
 
     @property
     def total_shown(self) -> str:
