@@ -37,6 +37,7 @@ from sektorbro.followup.survey_forms import (
     SurveyForm,
     answer_form,
 )
+from sektorbro.followup.survey_rules import normalise
 from sektorbro.organisations.models import Cluster
 from sektorbro.organisations.selectors import clusters as valid_clusters
 
@@ -333,7 +334,12 @@ def answer_start(request: HttpRequest) -> HttpResponse:
     """Type the code from the slip."""
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        return redirect("survey_answer:answer", code=form.cleaned_data["code"].strip().replace(" ", ""))
+        code = normalise(form.cleaned_data["code"])
+        if code is None:
+            return _unusable(request)
+        return redirect(
+            "survey_answer:answer", code="-".join(code[i : i + 4] for i in range(0, len(code), 4))
+        )
     return _public(render(request, "followup/survey/start.html", {"form": form}))
 
 

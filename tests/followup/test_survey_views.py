@@ -129,7 +129,9 @@ def test_the_code_can_be_typed_on_the_start_page(personas: dict[str, Any], cours
     client = Client()
     assert client.get("/svar/").status_code == 200
     typed = client.post("/svar/", {"code": code.lower().replace("-", " ")})
-    assert typed.status_code == 302
+    assert typed.status_code == 302 and typed["Location"] == f"/svar/{code}/"
+    wrong = client.post("/svar/", {"code": "abc/def"})
+    assert wrong.status_code == 404 and neutral(wrong).count("<h1>") == 1
     assert client.get(typed["Location"]).status_code == 200
 
 
