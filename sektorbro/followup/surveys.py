@@ -515,6 +515,7 @@ class Results:
     questions: list[QuestionResult]
     total: int
     with_comments: bool
+    region: list[tuple[str, str]] = field(default_factory=list)  # per quarter: answers, handed out (shown)
 
     @property
     def quarter_labels(self) -> list[str]:
@@ -522,7 +523,12 @@ class Results:
 
     @property
     def total_shown(self) -> str:
-        return rules.SUPPRESSED if rules.is_small(self.total) else str(self.total)
+        """The number of answers; "<5" when small; empty when a cell is suppressed (the total minus the cells
+        shown would reveal it)."""
+        if rules.is_small(self.total):
+            return rules.SUPPRESSED
+        suppressed = any(c is not None and c.small for _cluster, cells in self.clusters for c in cells)
+        return "" if suppressed else str(self.total)
 
 
 def results(survey: Survey, *, with_comments: bool = False) -> Results:
@@ -566,4 +572,20 @@ def results(survey: Survey, *, with_comments: bool = False) -> Results:
                 row.comments = texts if with_comments else []
             rows.append(row)
         question_results.append(QuestionResult(question, rows))
-    return Results(survey, quarters, grid, question_results, len(responses), with_comments)
+    # The region's total per quarter, unless one of its clusters is suppressed: the total minus the clusters
+    # shown would give the suppressed count away ("–" then).
+    region = []
+    for quarter in quarters:
+        column = [c for c in cells.values() if c.quarter == quarter]
+        answered = sum(c.answers for c in column)
+        handed_out = sum(c.handed_out for c in column)
+        if any(c.small for c in column) and not rules.is_small(answered):
+            shown_answers = "–"
+        else:
+            shown_answers = rules.SUPPRESSED if rules.is_small(answered) else str(answered)
+        if any(rules.is_small(c.handed_out) for c in column) and not rules.is_small(handed_out):
+            shown_handed = "–"
+        else:
+            shown_handed = rules.SUPPRESSED if rules.is_small(handed_out) else str(handed_out)
+        region.append((shown_answers, shown_handed))
+    return Results(survey, quarters, grid, question_results, len(responses), with_comments, region)
