@@ -94,3 +94,33 @@ def test_a_code_handed_out_after_a_discharge_is_answered_once_and_counted(
     expect(page.locator("main")).to_contain_text("Hjemmeplejen kom samme eftermiddag.")
     screenshot("survey-results")
     assert serious_violations(page) == []
+
+
+def test_the_secretary_builds_a_survey_from_the_annex_template_and_opens_it(
+    page: Page, live_server: Any, make_user: Any, screenshot: Any
+) -> None:
+    make_user("survey.sekretaer", "committee_secretary", "sekretariat-randersklyngen")
+    install_axe(page)
+    base = live_server.url
+    log_in(page, base, "survey.sekretaer", "/opfoelgning/undersoegelser/")
+    assert serious_violations(page) == []
+    expect(page.locator("#id_from_template")).to_be_checked()
+    page.locator("#survey-create").click()
+    expect(page.locator(".message-success")).to_be_visible()
+    expect(page.locator(".survey-questions > li")).to_have_count(8)
+    expect(page.locator(".survey-questions > li").first).to_contain_text("tryg og sammenhængende")
+    assert serious_violations(page) == []
+
+    page.locator(".survey-questions > li").nth(2).locator("button[name=up]").click()
+    expect(page.locator(".survey-questions > li").nth(1)).to_contain_text("i god tid")
+    page.locator(".survey-questions > li").nth(7).locator("summary").click()
+    page.locator("#id_q8-text").fill("Hvad kunne hospital, kommune eller læge have gjort bedre?")
+    page.locator(".survey-questions > li").nth(7).locator("button[name=save]").click()
+    expect(page.locator(".survey-questions > li").nth(7)).to_contain_text("hospital, kommune eller læge")
+
+    page.locator("#id_status").select_option("open")
+    page.locator("#survey-status-save").click()
+    expect(page.locator(".message-success")).to_be_visible()
+    expect(page.locator(".survey-questions button[name=up]")).to_have_count(0)  # frozen once open
+    screenshot("survey-builder")
+    assert serious_violations(page) == []
