@@ -162,6 +162,8 @@ SEKTORBRO_LOGIN_USERNAME_CEILING = env_int("SEKTORBRO_LOGIN_USERNAME_CEILING", 2
 # Aftalen 2.1: the time a patient is registered færdigbehandlet cannot as a rule be changed; a registration may be
 # cancelled only as the correction of an error, at most this many hours after it (docs/agreement-rules.md).
 SEKTORBRO_READY_CORRECTION_HOURS = env_int("SEKTORBRO_READY_CORRECTION_HOURS", 24)
+# How long a one-time survey link for a citizen or relative can be used (docs/followup.md, "Surveys").
+SEKTORBRO_SURVEY_LINK_DAYS = env_int("SEKTORBRO_SURVEY_LINK_DAYS", 30)
 # models.W040: the worklist indexes include the course status as a non-key column so PostgreSQL can count
 # from the index alone; SQLite (the embedded default) builds them without it, which is correct, only slower.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040"]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("overblik/", include("sektorbro.overview.urls")),
     path("moeder/", include("sektorbro.governance.urls")),
     path("opfoelgning/", include("sektorbro.followup.urls")),
+    path("svar/", include("sektorbro.followup.survey_public_urls")),  # survey answers, no login
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

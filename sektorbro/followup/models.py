@@ -201,3 +201,157 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+# =================================================================================================================
+# Surveys: the experience of citizens and relatives (annex 1). Written by ``followup/surveys.py``.
+#
+# Anonymity by design (docs/followup.md, "Surveys"): no row below holds a citizen, a course, a CPR number, a user
+# or a time finer than the quarter of the discharge next to an answer. A link holds only the hash of its code and
+# where and when the answer will count (survey, cluster, municipality, quarter); it is deleted when it is used, and
+# an answer has a random key and no reference to its link.
+# =================================================================================================================
+
+
+class SurveyStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open for answers")
+    CLOSED = "closed", _("Closed")
+
+
+class QuestionKind(models.TextChoices):
+    SCALE = "scale", _("Scale 1–5")
+    YES_NO = "yes_no", _("Yes / no / don't know")
+    TEXT = "text", _("Free text")
+
+
+class YesNo(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    DONT_KNOW = "dont_know", _("Don't know")
+
+
+class Survey(models.Model):
+    """A questionnaire for citizens and relatives after a discharge. ``cluster`` is the cluster whose
+    secretaries and analysts manage it; none means region-wide (links can then be handed out in every cluster)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    introduction = models.TextField(_("introduction for the respondent"), blank=True)
+    cluster = models.ForeignKey(
+        Cluster,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="surveys",
+        verbose_name=_("cluster"),
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyQuestion(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    number = models.PositiveSmallIntegerField(_("number"))
+    text = models.CharField(_("question"), max_length=300)
+    kind = models.CharField(_("kind of answer"), max_length=8, choices=QuestionKind.choices)
+    low_label = models.CharField(_("label of 1"), max_length=60, blank=True)
+    high_label = models.CharField(_("label of 5"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("survey question")
+        verbose_name_plural = _("survey questions")
+        ordering = ["survey", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "number"], name="survey_question_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text}"
+
+
+class SurveyLink(models.Model):
+    """A one-time link not yet used: the SHA-256 of its code, never the code. No course, citizen or user."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    quarter = models.CharField(max_length=7)  # of the discharge, e.g. 2026-Q4
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("survey link")
+        verbose_name_plural = _("survey links")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.quarter}"
+
+
+class SurveyHandout(models.Model):
+    """How many links were handed out per survey, cluster and quarter (for the response rate)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="handouts")
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="+")
+    quarter = models.CharField(max_length=7)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "cluster", "quarter"], name="survey_handout_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.quarter}: {self.count}"
+
+
+class SurveyResponse(models.Model):
+    """One anonymous answer: a random key (no order of arrival), the survey, and the cluster, municipality and
+    quarter of the discharge. No time, no link, no citizen."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    quarter = models.CharField(max_length=7)
+
+    class Meta:
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        indexes = [models.Index(fields=["survey", "cluster", "quarter"])]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.quarter}"
+
+
+class SurveyAnswer(models.Model):
+    """The answer to one question (only the questions answered have a row)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.PROTECT, related_name="answers")
+    scale = models.PositiveSmallIntegerField(null=True, blank=True)
+    choice = models.CharField(max_length=10, choices=YesNo.choices, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="survey_answer_unique_question"),
+            models.CheckConstraint(
+                condition=models.Q(scale__isnull=True) | models.Q(scale__gte=1, scale__lte=5),
+                name="survey_answer_scale_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}"

@@ -104,6 +104,46 @@ def suggestion_data(w: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def survey(w: dict[str, Any]) -> dict[str, Any]:
+    """An open survey of Randersklyngen from the annex-1 template and a discharged course of a Randers citizen
+    (seen by the Randers visitator and the ward nurse), built on first use."""
+    if "survey" not in w:
+        import datetime as dt
+
+        from sektorbro.courses import services as course_services
+        from sektorbro.followup import surveys
+        from sektorbro.organisations.models import Cluster
+        from tests.conftest import CPH
+
+        created = surveys.create_survey(
+            actor=None, title="", cluster=Cluster.objects.get(key="randersklyngen"), from_template=True
+        )
+        surveys.set_status(actor=None, survey=created, status="open")
+        course = w["randers_admitted"].courses.get()
+        course_services.record_event(
+            actor=None, course=course, event_type="discharged", occurred_at=dt.datetime(2026, 11, 22, 10, 0, tzinfo=CPH),
+            data={"destination": "own_home"}, source="demo",
+        )  # fmt: skip
+        w["survey"] = {"survey": created, "course": course}
+    return w["survey"]
+
+
+def survey_url(tail: str = "") -> Callable[[dict[str, Any]], str]:
+    return lambda w: f"/opfoelgning/undersoegelser/{survey(w)['survey'].public_id}/{tail}"
+
+
+def draft_survey_url(w: dict[str, Any]) -> str:
+    """A draft survey of Randersklyngen (questions may change): its own, built on first use."""
+    if "draft_survey" not in w:
+        from sektorbro.followup import surveys
+        from sektorbro.organisations.models import Cluster
+
+        w["draft_survey"] = surveys.create_survey(
+            actor=None, title="Kladde", cluster=Cluster.objects.get(key="randersklyngen"), from_template=True
+        )
+    return f"/opfoelgning/undersoegelser/{w['draft_survey'].public_id}/"
+
+
 CASES = [
     Case("home", "get", lambda w: "/", "visitator_randers", "outsider", wrong_status=200),
     Case("citizens:list", "get", lambda w: "/borgere/", "visitator_randers", "analyst", wrong_status=200),
@@ -272,6 +312,30 @@ CASES = [
          right_status=302, wrong_status=403, data={"__from__": "suggestion"}),
     Case("followup:audit_report", "get", audit_url("rapport/"), "visitator_randers", "outsider"),
     Case("followup:audit_report_pdf", "get", audit_url("rapport.pdf"), "visitator_randers", "outsider"),
+    Case("followup:surveys", "get", lambda w: "/opfoelgning/undersoegelser/", "secretary", "outsider",
+         wrong_status=403),
+    Case("followup:survey_create", "post", lambda w: "/opfoelgning/undersoegelser/ny/", "secretary",
+         "visitator_randers", right_status=302, wrong_status=403,
+         data={"title": "Ny", "cluster": "__RANDERSKLYNGEN__", "from_template": "on"}),
+    Case("followup:survey", "get", survey_url(), "visitator_randers", "outsider", wrong_status=404),
+    Case("followup:survey (draft)", "get", draft_survey_url, "secretary", "visitator_randers"),
+    Case("followup:survey_edit", "post", survey_url("ret/"), "secretary", "visitator_randers", right_status=302,
+         wrong_status=403, data={"title": "Oplevelsen", "introduction": ""}),
+    Case("followup:survey_status", "post", survey_url("status/"), "analyst", "gp_randers", right_status=302,
+         wrong_status=403, data={"status": "closed"}),
+    Case("followup:survey_question_add", "post", lambda w: draft_survey_url(w) + "spoergsmaal/", "secretary",
+         "ward_nurse_randers", right_status=302, data={"new-text": "Ringede vi?", "new-kind": "yes_no"}),
+    Case("followup:survey_question_edit", "post", lambda w: draft_survey_url(w) + "spoergsmaal/1/", "secretary",
+         "visitator_randers", right_status=302, data={"down": "1"}),
+    Case("followup:survey_results", "get", survey_url("resultater/"), "visitator_viborg", "outsider"),
+    Case("followup:survey_handouts", "get", lambda w: "/opfoelgning/undersoegelser/udlever/", "visitator_randers",
+         "analyst", wrong_status=403),
+    Case("followup:survey_handout", "get",
+         lambda w: f"/opfoelgning/undersoegelser/forloeb/{survey(w)['course'].public_id}/", "visitator_randers",
+         "visitator_viborg"),
+    Case("followup:survey_handout (post)", "post",
+         lambda w: f"/opfoelgning/undersoegelser/forloeb/{survey(w)['course'].public_id}/", "ward_nurse_randers",
+         "gp_randers", data={"survey": "__SURVEY__"}),
     Case("workspace:worklist", "get", lambda w: "/arbejdsliste/", "ward_nurse_randers", "outsider", wrong_status=200),
     Case("password_change", "get", lambda w: "/accounts/password_change/", "visitator_randers", "outsider",
          wrong_status=200),
@@ -315,6 +379,10 @@ PUBLIC_OR_FRAMEWORK = {
     "set_language",
     "javascript-catalog",
     "password_change_done",
+    # The survey answer pages for citizens and relatives: public by design (tests/followup/test_survey_views.py).
+    "survey_answer:start",
+    "survey_answer:answer",
+    "survey_answer:thanks",
 }
 
 
@@ -326,6 +394,8 @@ def _audit_data(data: dict[str, Any], world: dict[str, Any]) -> dict[str, Any]:
         return suggestion_data(world)
     if data.get("cluster") == "__RANDERSKLYNGEN__":
         data["cluster"] = str(audit(world)["round"].cluster_id)
+    if data.get("survey") == "__SURVEY__":
+        data["survey"] = str(survey(world)["survey"].pk)
     if data.get("course_id") == "__NORDDJURS_COURSE__":
         if "norddjurs_course" not in world:
             world["norddjurs_course"] = _norddjurs_course()
