@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from sektorbro.followup import views
 
@@ -42,4 +42,5 @@ urlpatterns = [
     ),
     path("audit/<uuid:round_id>/rapport/", views.report, name="audit_report"),
     path("audit/<uuid:round_id>/rapport.pdf", views.report_pdf, name="audit_report_pdf"),
+    path("", include("sektorbro.followup.plan_urls")),  # plans, experiences, the follow-up report
 ]
