@@ -281,9 +281,8 @@ def build(report: FollowupReport) -> ReportContent:
     cluster = report.cluster
     start, end = report.period_start, report.period_end
     cluster_ids = {cluster.pk} if cluster else None
-    found = [
-        r for r in experiences.responses(cluster_ids) if timezone.localtime(r.submitted_at).date() <= end
-    ]
+    # The questionnaire looks back on the period and is answered at its end or after: all answers as they stand.
+    found = experiences.responses(cluster_ids)
     plan_query = ImplementationPlan.objects.select_related("cluster").prefetch_related("tasks")
     if cluster is not None:
         plan_query = plan_query.filter(cluster=cluster)
