@@ -291,7 +291,7 @@ def test_the_report_holds_the_indicators_audits_experiences_and_plans_of_its_clu
     content = reports.build(world["report"])
     assert content.indicators.periods == ["1. kvt. 2026", "2. kvt. 2026"]
     block = next(b for b in content.indicators.blocks if b.indicator.id == plan_world.INDICATOR)
-    assert [r.value for r in block.series][0] == pytest.approx(12.5)
+    assert block.series[0].value == pytest.approx(12.5)
     assert block.series[1].suppressed  # 3 readmissions: fewer than 5
     assert [lr.audit_round.title for lr in content.audits] == ["Forårsrunden"]
     assert [p.plan.cluster.key for p in content.progress] == ["randersklyngen"]
