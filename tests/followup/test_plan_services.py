@@ -55,11 +55,9 @@ def test_a_task_needs_a_known_track_a_title_and_an_owner(
         ({"owner": " "}, "owner"),
         ({"title": ""}, "title"),
     ):
+        values: dict[str, Any] = {"track": "rules", "title": "Instruks", "owner": "Kvalitet", **changes}
         with pytest.raises(DomainError) as refused:
-            plans.add_task(
-                actor=personas["secretary"], plan=plan,
-                **{"track": "rules", "title": "Instruks", "owner": "Kvalitet", **changes},
-            )  # fmt: skip
+            plans.add_task(actor=personas["secretary"], plan=plan, **values)
         assert refused.value.field == field
 
 
@@ -139,7 +137,7 @@ def test_a_material_is_a_link_or_a_checked_file(personas: dict[str, Any]) -> Non
         {},  # neither link nor file
     ):
         with pytest.raises(DomainError) as refused:
-            plans.add_material(actor=secretary, title="X", **kwargs)  # type: ignore[arg-type]
+            plans.add_material(actor=secretary, title="X", **kwargs)
         assert refused.value.field in ("file", "url")
     with override_settings(SEKTORBRO_FOLLOWUP_MATERIAL_MAX_BYTES=10), pytest.raises(DomainError):
         plans.add_material(actor=secretary, title="Stor", file_name="stor.txt", content=b"x" * 11)
