@@ -234,8 +234,7 @@ def plan_task_status(request: HttpRequest, plan_id: Any, task_id: Any) -> HttpRe
                 "manager": True,
                 "saved": done is not None,
             },
-            status=200 if done is not None else 400,
-        )
+        )  # 200 also on an error: HTMX swaps only successful answers, and the row shows the error
     if done is not None:
         messages.success(request, _("The task's status is saved."))
         return redirect("followup:plan", plan_id=plan.public_id)
