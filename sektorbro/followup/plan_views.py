@@ -225,7 +225,7 @@ def plan_task_status(request: HttpRequest, plan_id: Any, task_id: Any) -> HttpRe
         )
         return render(
             request,
-            "followup/plans/_task_row.html",
+            "followup/plans/_task_row_htmx.html",
             {
                 "plan": plan,
                 "task": task,
@@ -233,6 +233,7 @@ def plan_task_status(request: HttpRequest, plan_id: Any, task_id: Any) -> HttpRe
                 "form": row_form,
                 "manager": True,
                 "saved": done is not None,
+                "progress": plans.progress([plan], timezone.localdate())[0],
             },
         )  # 200 also on an error: HTMX swaps only successful answers, and the row shows the error
     if done is not None:

@@ -39,10 +39,13 @@ def test_the_secretary_updates_a_task_and_publishes_the_follow_up_report(
     page.locator(f"a[href='/opfoelgning/planer/{plan.public_id}/']").first.click()
     row = page.locator(f"#task-{task.public_id}")
     expect(row).to_be_visible()
+    totals_before = page.locator("#plan-totals").inner_text()
     row.locator("select[name=status]").select_option("done")
     page.locator(f"#save-task-{task.public_id}").click()
     expect(page.locator(f"#task-{task.public_id} [role=status]")).to_be_visible()
     expect(page.locator(f"#task-{task.public_id} select[name=status]")).to_have_value("done")
+    expect(page.locator("#plan-totals")).not_to_have_text(totals_before)  # swapped out of band
+    expect(page.locator("#plan-totals")).to_have_count(1)
     screenshot("followup-plan")
     assert serious_violations(page) == []
     task.refresh_from_db()
