@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.test import override_settings
 
 from sektorbro.followup import plan_seed
 from sektorbro.followup.models import (
@@ -46,3 +49,12 @@ def test_the_demo_holds_two_plans_experiences_and_a_published_report(make_user: 
     assert ExperienceResponse.objects.count() == len(plan_seed.EXPERIENCES)
     version = ReportVersion.objects.get(report=report)
     assert version.number == 1 and plan_seed.NARRATIVES["summary"] in version.body_html
+
+
+def test_the_demo_commands_published_report_shows_the_demo_overview() -> None:
+    """`sektorbro demo` publishes the overview before the region, so the report's version 1 has its charts."""
+    with override_settings(DEMO_MODE=True):
+        call_command("demo", "--citizens", "19", stdout=StringIO())
+    version = ReportVersion.objects.get(report__title=plan_seed.REPORT_TITLE)
+    assert 'class="report-indicator"' in version.body_html and "<svg" in version.body_html
+    assert "Opfølgende hjemmebesøg" in version.body_html  # the demo's audit round, in the period
