@@ -1,6 +1,7 @@
 """The follow-up in Chromium: the cluster's secretary opens the demo's implementation plan, marks a task as done
 (HTMX, the row alone is swapped), writes the report's summary, publishes a new version of the follow-up report
-and finds it as a PDF link; no serious axe violations."""
+and finds it as a PDF link; a municipal user answers the clusters' questionnaire and finds the answer on the seminar
+page, without a name; no serious axe violations."""
 
 from __future__ import annotations
 
@@ -69,3 +70,37 @@ def test_the_secretary_updates_a_task_and_publishes_the_follow_up_report(
     assert serious_violations(page) == []
     pdf = page.request.get(f"{base}/opfoelgning/rapporter/{report.public_id}/v2.pdf")
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+
+
+def test_staff_answer_the_clusters_questionnaire_and_the_seminar_gathers_it(
+    page: Page, live_server: Any, make_user: Any
+) -> None:
+    make_user("erfaring.randers", "municipal_visitator", "visitation-730")
+    install_axe(page)
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/?next=/opfoelgning/erfaringer/")
+    page.locator("input[name=username]").fill("erfaring.randers")
+    page.locator("input[name=password]").fill("correct horse battery")
+    page.locator("form button[type=submit]").last.click()
+    expect(page).to_have_url(f"{base}/opfoelgning/erfaringer/")
+    assert serious_violations(page) == []
+
+    page.locator("a[href='/opfoelgning/erfaringer/randersklyngen/']").click()
+    expect(page.locator("#experience-form")).to_be_visible()
+    assert serious_violations(page) == []
+    page.locator("input[name=role][value=staff]").check()
+    page.locator("textarea[name=shared_preparation]").fill(
+        "Fælles forberedelse virker, når vi ringer sammen tidligt"
+    )
+    page.locator("#experience-form button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/opfoelgning/erfaringer/")
+    expect(page.locator(".message-success")).to_be_visible()
+
+    page.locator("#seminar-link").click()
+    expect(page.locator("#question-shared_preparation")).to_contain_text("Fælles forberedelse virker")
+    assert "erfaring.randers" not in page.locator("main").inner_text()
+    assert serious_violations(page) == []
+
+    page.goto(f"{base}/opfoelgning/planer/materialer/")
+    expect(page.locator("h1")).to_be_visible()
+    assert serious_violations(page) == []
