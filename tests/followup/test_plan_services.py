@@ -46,6 +46,18 @@ def test_only_the_clusters_secretaries_and_analysts_change_its_plan(
     assert duplicate.value.field == "cluster"
 
 
+def test_the_plans_summary_is_saved_with_the_version_the_user_loaded(
+    personas: dict[str, Any], world: dict[str, Any]
+) -> None:
+    plan = world["randers_plan"]
+    saved = plans.update_plan(actor=personas["secretary"], plan=plan, expected_version=1, summary="Ny tekst")
+    assert saved.summary == "Ny tekst" and saved.version == 2
+    with pytest.raises(ConflictError):
+        plans.update_plan(actor=personas["analyst"], plan=plan, expected_version=1, summary="Gammel")
+    with pytest.raises(NotPermitted):
+        plans.update_plan(actor=personas["visitator_randers"], plan=plan, expected_version=2, summary="x")
+
+
 def test_a_task_needs_a_known_track_a_title_and_an_owner(
     personas: dict[str, Any], world: dict[str, Any]
 ) -> None:

@@ -69,6 +69,8 @@ def test_the_secretary_adds_a_task_and_changes_its_status_with_htmx(
     assert stale.status_code == 200 and 'role="alert"' in stale.content.decode()  # swapped in, with the error
     task.refresh_from_db()
     assert task.status == "done"
+    removed = client.post(plan_url(world, tail=f"opgaver/{task.public_id}/"), {"remove": "1"})
+    assert removed.status_code == 302 and not PlanTask.objects.filter(pk=task.pk).exists()
 
 
 def test_readers_see_the_plan_without_forms_and_may_not_change_it(
