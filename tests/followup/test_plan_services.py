@@ -16,6 +16,7 @@ from sektorbro.core.errors import ConflictError, DomainError, NotPermitted
 from sektorbro.followup import experiences, plans
 from sektorbro.followup import followup_report as reports
 from sektorbro.followup.models import ExperienceResponse, PlanTask, ReportVersion
+from sektorbro.overview.models import IndicatorValue
 from tests.followup import plan_world
 
 pytestmark = pytest.mark.django_db
@@ -366,3 +367,23 @@ def test_quarters_overlapping_a_period() -> None:
     assert reports.quarters_in(codes, dt.date(2026, 3, 31), dt.date(2026, 4, 1)) == ["2026-Q1", "2026-Q2"]
     assert reports.quarters_in(codes, dt.date(2025, 12, 31), dt.date(2025, 12, 31)) == ["2025-Q4"]
     assert reports.quarters_in(codes, dt.date(2027, 1, 1), dt.date(2027, 2, 1)) == []
+
+
+def test_the_regions_report_shows_the_regions_values_and_every_clusters_plans(
+    personas: dict[str, Any], world: dict[str, Any]
+) -> None:
+    run = plan_world.indicator_run()
+    IndicatorValue.objects.create(
+        run=run, indicator=plan_world.INDICATOR, period="2026-Q1", stratum_type="region", stratum="midtjylland",
+        numerator=400, denominator=4000, value=10.0,
+    )  # fmt: skip
+    region = reports.create_report(
+        actor=personas["analyst"], cluster=None, title="Regionen", period_start=plan_world.PERIOD[0],
+        period_end=plan_world.PERIOD[1],
+    )  # fmt: skip
+    content = reports.build(region)
+    assert content.indicators.unit is not None and content.indicators.unit.level == "region"
+    block = next(b for b in content.indicators.blocks if b.indicator.id == plan_world.INDICATOR)
+    assert [r.value for r in block.series] == [10.0, None]
+    assert sorted(p.plan.cluster.key for p in content.progress) == ["midtklyngen", "randersklyngen"]
+    assert [lr.audit_round.title for lr in content.audits] == ["Forårsrunden"]
