@@ -20,6 +20,7 @@ from sektorbro.courses.models import Course
 from sektorbro.demo.governance import build_demo_governance
 from sektorbro.demo.messages import build_demo_messages
 from sektorbro.demo.stories import build_scripted_courses
+from sektorbro.followup.plan_seed import load_demo as load_plan_demo
 from sektorbro.followup.seed import load_demo as load_audit_demo
 from sektorbro.followup.survey_seed import load_demo as load_survey_demo
 from sektorbro.organisations.models import Municipality, OrganisationUnit
@@ -271,6 +272,7 @@ def build_demo(*, citizens: int = 400, seed: int = 2023) -> DemoResult:
     result.governance = build_demo_governance().summary()
     load_audit_demo(among_citizens=population)  # the audit round, on courses of the random population
     load_survey_demo()  # the experience survey with anonymous answers from every cluster
+    load_plan_demo()  # implementation plans, the clusters' experiences, the published follow-up report
     result.courses = Course.objects.count()
     return result
 

@@ -355,3 +355,191 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}"
+
+
+# =================================================================================================================
+# Implementation plans, the clusters' experiences and the follow-up report (annex 1). Write path: ``plans.py``,
+# ``experiences.py`` and ``followup_report.py``; docs/followup.md.
+# =================================================================================================================
+
+
+class Track(models.TextChoices):
+    """Annex 1's three supplementary tracks of the implementation."""
+
+    COMMUNICATION = "communication", _("Communication track")
+    DIALOGUE = "dialogue", _("Dialogue track")
+    RULES = "rules", _("Rules track")
+
+
+class TaskStatus(models.TextChoices):
+    PLANNED = "planned", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+
+
+class ImplementationPlan(models.Model):
+    """A cluster's local implementation plan (one per cluster)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cluster = models.OneToOneField(
+        Cluster, on_delete=models.PROTECT, related_name="implementation_plan", verbose_name=_("cluster")
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("implementation plan")
+        verbose_name_plural = _("implementation plans")
+        ordering = ["cluster__name"]
+
+    def __str__(self) -> str:
+        return str(self.cluster)
+
+
+class PlanTask(models.Model):
+    """A task of a plan in one of the three tracks, with its owner, deadline and status."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(ImplementationPlan, on_delete=models.CASCADE, related_name="tasks")
+    track = models.CharField(_("track"), max_length=20, choices=Track.choices)
+    title = models.CharField(_("task"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.CharField(_("owner"), max_length=200)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.PLANNED
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("plan task")
+        verbose_name_plural = _("plan tasks")
+        ordering = ["track", "deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Material(models.Model):
+    """A material of the communication package: a link or an uploaded file (checked by ``core.files``)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    content = models.BinaryField(_("content"), null=True, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.size)
+
+
+class RespondentRole(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    STEERING_GROUP = "steering_group", _("Steering group")
+
+
+class ExperienceResponse(models.Model):
+    """One person's answers to the clusters' follow-up questions (``experiences.QUESTIONS``) for one cluster."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.PROTECT, related_name="experience_responses", verbose_name=_("cluster")
+    )
+    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(_("answering as"), max_length=20, choices=RespondentRole.choices)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    answers = models.JSONField(_("answers"), default=dict)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("experience response")
+        verbose_name_plural = _("experience responses")
+        ordering = ["cluster__name", "submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "respondent"], name="experience_one_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cluster} #{self.pk}"
+
+
+class FollowupReport(models.Model):
+    """The follow-up report for a cluster (or the region, ``cluster`` empty) and a period. The draft is its
+    narratives; publishing freezes the whole report into a ``ReportVersion``."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cluster = models.ForeignKey(
+        Cluster,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followup_reports",
+        verbose_name=_("cluster"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    narratives = models.JSONField(_("narratives"), default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("follow-up report")
+        verbose_name_plural = _("follow-up reports")
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="followup_report_period_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReportVersion(models.Model):
+    """A published, frozen version of a follow-up report: the rendered body as it was, never changed again."""
+
+    report = models.ForeignKey(FollowupReport, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    body_html = models.TextField()
+    narratives = models.JSONField(default=dict)
+    note = models.CharField(_("what changed"), max_length=500, blank=True)
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("published report version")
+        verbose_name_plural = _("published report versions")
+        ordering = ["report", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="report_version_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} v{self.number}"

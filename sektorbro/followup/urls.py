@@ -43,4 +43,5 @@ urlpatterns = [
     path("audit/<uuid:round_id>/rapport/", views.report, name="audit_report"),
     path("audit/<uuid:round_id>/rapport.pdf", views.report_pdf, name="audit_report_pdf"),
     path("", include("sektorbro.followup.survey_urls")),  # the surveys (annex 1)
+    path("", include("sektorbro.followup.plan_urls")),  # plans, experiences, the follow-up report
 ]

@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
-import zipfile
-from dataclasses import dataclass
-from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +22,14 @@ from django.utils.translation import gettext as _
 
 from sektorbro.core import audit
 from sektorbro.core.errors import ConflictError, DomainError, NotPermitted
+from sektorbro.core.files import (  # noqa: F401 - the file checks moved to core; re-exported for callers
+    ALLOWED_EXTENSIONS,
+    OLE,
+    OLE_TYPES,
+    FileKind,
+    sniff,
+)
+from sektorbro.core.files import safe_file_name as _file_name
 from sektorbro.governance import access
 from sektorbro.governance.exchange import meeting_document
 from sektorbro.governance.models import (
@@ -378,92 +382,6 @@ def record_decision(
 
 
 # ------------------------------------------------------------------------------------------------ attachments
-
-
-@dataclass(frozen=True)
-class FileKind:
-    label: str
-    content_type: str
-    extensions: tuple[str, ...]
-
-
-_OOXML = {
-    "word/": FileKind(
-        "Word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ("docx",)
-    ),
-    "xl/": FileKind("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",)),
-    "ppt/": FileKind(
-        "PowerPoint", "application/vnd.openxmlformats-officedocument.presentationml.presentation", ("pptx",)
-    ),
-}
-_ODF = {
-    "application/vnd.oasis.opendocument.text": FileKind(
-        "OpenDocument", "application/vnd.oasis.opendocument.text", ("odt",)
-    ),
-    "application/vnd.oasis.opendocument.spreadsheet": FileKind(
-        "OpenDocument", "application/vnd.oasis.opendocument.spreadsheet", ("ods",)
-    ),
-    "application/vnd.oasis.opendocument.presentation": FileKind(
-        "OpenDocument", "application/vnd.oasis.opendocument.presentation", ("odp",)
-    ),
-}
-PDF = FileKind("PDF", "application/pdf", ("pdf",))
-PNG = FileKind("PNG", "image/png", ("png",))
-JPEG = FileKind("JPEG", "image/jpeg", ("jpg", "jpeg"))
-GIF = FileKind("GIF", "image/gif", ("gif",))
-OLE = FileKind("Office 97-2003", "application/octet-stream", ("doc", "xls", "ppt"))
-TEXT = FileKind("Text", "text/plain; charset=utf-8", ("txt", "csv", "md"))
-OLE_TYPES = {
-    "doc": "application/msword",
-    "xls": "application/vnd.ms-excel",
-    "ppt": "application/vnd.ms-powerpoint",
-}
-ALLOWED_EXTENSIONS = sorted(
-    {
-        ext
-        for kind in [*_OOXML.values(), *_ODF.values(), PDF, PNG, JPEG, GIF, OLE, TEXT]
-        for ext in kind.extensions
-    }
-)
-
-
-def sniff(content: bytes) -> FileKind | None:
-    """What the file is by its content (never by its name): PDF, Office, OpenDocument, image or plain text."""
-    if content.startswith(b"%PDF-"):
-        return PDF
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if content.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if content.startswith((b"GIF87a", b"GIF89a")):
-        return GIF
-    if content.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return OLE
-    if content.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                names = archive.namelist()
-                if "mimetype" in names:
-                    return _ODF.get(archive.read("mimetype").decode("ascii", "replace").strip())
-                if "[Content_Types].xml" in names:
-                    for prefix, kind in _OOXML.items():
-                        if any(n.startswith(prefix) for n in names):
-                            return kind
-        except (zipfile.BadZipFile, OSError, ValueError, KeyError):
-            return None
-        return None
-    if b"\x00" in content:
-        return None
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return TEXT
-
-
-def _file_name(name: str) -> str:
-    base = PureWindowsPath(PurePosixPath(name or "").name).name.strip().replace("\x00", "")
-    return base[:255]
 
 
 def check_attachment_size(*, name: str, size: int) -> None:

@@ -81,6 +81,46 @@ def audit(w: dict[str, Any]) -> dict[str, Any]:
     return w["audit"]
 
 
+def plans_world(w: dict[str, Any]) -> dict[str, Any]:
+    """Plans for Randersklyngen and Midtklyngen, a material with a file, and Randersklyngen's follow-up report
+    (``tests/followup/plan_world.py``), built on first use."""
+    if "plans" not in w:
+        from sektorbro.followup import plans
+        from tests.followup import plan_world
+
+        built = plan_world.build()
+        built["material"] = plans.add_material(
+            actor=None, title="Flowchart", file_name="flowchart.pdf", content=b"%PDF-1.4 flowchart"
+        )
+        w["plans"] = built
+    return dict(w["plans"])
+
+
+def published_report(w: dict[str, Any]) -> Any:
+    from sektorbro.followup import followup_report
+
+    report = plans_world(w)["report"]
+    if not report.versions.exists():
+        followup_report.publish(actor=None, report=report)
+    return report
+
+
+def plan_url(tail: str = "") -> Callable[[dict[str, Any]], str]:
+    return lambda w: f"/opfoelgning/planer/{plans_world(w)['randers_plan'].public_id}/{tail}"
+
+
+def report_url(tail: str = "", *, published: bool = False) -> Callable[[dict[str, Any]], str]:
+    def url(w: dict[str, Any]) -> str:
+        report = published_report(w) if published else plans_world(w)["report"]
+        return f"/opfoelgning/rapporter/{report.public_id}/{tail}"
+
+    return url
+
+
+def material_url(tail: str) -> Callable[[dict[str, Any]], str]:
+    return lambda w: f"/opfoelgning/planer/materialer/{plans_world(w)['material'].public_id}/{tail}"
+
+
 def audit_url(tail: str = "") -> Callable[[dict[str, Any]], str]:
     return lambda w: f"/opfoelgning/audit/{audit(w)['round'].public_id}/{tail}"
 
@@ -336,6 +376,49 @@ CASES = [
     Case("followup:survey_handout (post)", "post",
          lambda w: f"/opfoelgning/undersoegelser/forloeb/{survey(w)['course'].public_id}/", "ward_nurse_randers",
          "gp_randers", data={"survey": "__SURVEY__"}),
+    Case("followup:plans", "get", lambda w: "/opfoelgning/planer/", "visitator_randers", "outsider", wrong_status=403),
+    Case("followup:plan_create", "post", lambda w: "/opfoelgning/planer/ny/", "analyst", "visitator_randers",
+         right_status=302, wrong_status=403, data={"cluster": "__AARHUSKLYNGEN__", "summary": ""}),
+    Case("followup:plan", "get", plan_url(), "visitator_randers", "visitator_viborg"),
+    Case("followup:plan_task_add", "post", plan_url("opgaver/"), "secretary", "visitator_randers", right_status=302,
+         wrong_status=403, data={"track": "rules", "title": "Instruks", "owner": "Kvalitet", "status": "planned"}),
+    Case("followup:plan_task_status", "post", lambda w: plan_url(f"opgaver/{plans_world(w)['task'].public_id}/")(w),
+         "secretary", "gp_randers", right_status=302, wrong_status=403, data={"status": "done", "version": "1"}),
+    Case("followup:materials", "get", lambda w: "/opfoelgning/planer/materialer/", "gp_randers", "outsider",
+         wrong_status=403),
+    Case("followup:material_add", "post", lambda w: "/opfoelgning/planer/materialer/ny/", "secretary",
+         "visitator_randers", right_status=302, wrong_status=403,
+         data={"title": "Aftalen", "url": "https://example.org/aftale"}),
+    Case("followup:material_download", "get", material_url("fil/"), "visitator_randers", "outsider",
+         wrong_status=403),
+    Case("followup:material_remove", "post", material_url("fjern/"), "analyst", "gp_randers", right_status=302,
+         wrong_status=403),
+    Case("followup:experiences", "get", lambda w: "/opfoelgning/erfaringer/", "visitator_randers", "outsider",
+         wrong_status=403),
+    Case("followup:experience_answer", "get", lambda w: "/opfoelgning/erfaringer/randersklyngen/",
+         "visitator_randers", "visitator_viborg"),
+    Case("followup:experience_answer (post)", "post", lambda w: "/opfoelgning/erfaringer/randersklyngen/",
+         "gp_randers", "visitator_viborg", right_status=302, data={"role": "staff", "flowchart": "Let at bruge"}),
+    Case("followup:seminar", "get", lambda w: "/opfoelgning/erfaringer/seminar/", "visitator_viborg", "outsider",
+         wrong_status=403),
+    Case("followup:reports", "get", lambda w: "/opfoelgning/rapporter/", "visitator_randers", "outsider",
+         wrong_status=403),
+    Case("followup:report_create", "post", lambda w: "/opfoelgning/rapporter/ny/", "secretary", "visitator_randers",
+         right_status=302, wrong_status=403,
+         data={"cluster": "__RANDERSKLYNGEN__", "title": "Opfølgning", "period_start": "01.01.2026",
+               "period_end": "30.06.2026"}),
+    Case("followup:report (draft)", "get", report_url(), "secretary", "visitator_randers"),
+    Case("followup:report (published)", "get", report_url(published=True), "visitator_randers", "visitator_viborg"),
+    Case("followup:report_narratives", "post", report_url("tekster/"), "secretary", "visitator_randers",
+         right_status=302, data={"version": "1", "summary": "Sammenfatning"}),
+    Case("followup:report_narratives (published)", "post", report_url("tekster/", published=True), "analyst",
+         "visitator_randers", right_status=302, wrong_status=403, data={"version": "1", "summary": "Sammenfatning"}),
+    Case("followup:report_publish", "post", report_url("udgiv/"), "secretary", "visitator_randers",
+         right_status=302),
+    Case("followup:report_version", "get", report_url("v1/", published=True), "visitator_randers",
+         "visitator_viborg"),
+    Case("followup:report_version_pdf", "get", report_url("v1.pdf", published=True), "visitator_randers",
+         "visitator_viborg"),
     Case("workspace:worklist", "get", lambda w: "/arbejdsliste/", "ward_nurse_randers", "outsider", wrong_status=200),
     Case("password_change", "get", lambda w: "/accounts/password_change/", "visitator_randers", "outsider",
          wrong_status=200),
@@ -392,6 +475,10 @@ def _audit_data(data: dict[str, Any], world: dict[str, Any]) -> dict[str, Any]:
 
     if data.get("__from__") == "suggestion":
         return suggestion_data(world)
+    if data.get("cluster") == "__AARHUSKLYNGEN__":
+        from sektorbro.organisations.models import Cluster
+
+        data["cluster"] = str(Cluster.objects.get(key="aarhusklyngen").pk)
     if data.get("cluster") == "__RANDERSKLYNGEN__":
         data["cluster"] = str(audit(world)["round"].cluster_id)
     if data.get("survey") == "__SURVEY__":

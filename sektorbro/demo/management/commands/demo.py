@@ -35,6 +35,11 @@ class Command(BaseCommand):
         from django.utils import translation
 
         translation.activate(settings.LANGUAGE_CODE)
+        run = None
+        if not options["no_overview"]:  # before the region: the follow-up report's published version shows it
+            from sektorbro.overview.demo import ensure_demo
+
+            run = ensure_demo()
         result = build_demo(citizens=options["citizens"], seed=options["seed"])
         self.stdout.write(
             f"Demoregion klar / demo region ready: {result.users} brugere, {result.citizens} borgere, "
@@ -45,10 +50,7 @@ class Command(BaseCommand):
             f"{result.quarantine}), {result.outbox} i udbakken / in the outbox."
         )
         self.stdout.write(f"Mødestyring / governance: {result.governance}.")
-        if not options["no_overview"]:
-            from sektorbro.overview.demo import ensure_demo
-
-            run = ensure_demo()
+        if run is not None:
             self.stdout.write(f"Overblik / overview: {run.label} ({run.values.count()} rækker / rows).")
         self.stdout.write(f"\nDemologins (adgangskode / password: {DEMO_PASSWORD}):")
         for username, role, unit in result.logins:
