@@ -177,8 +177,9 @@ class EventForm(forms.Form):
 
 #: Agreements made by phone: recorded with their own form, naming the other party's person and the call.
 PHONE_AGREEMENTS = ("discharge_date_agreed", "weekend_discharge_agreed")
-#: Answers given with a button on the course page (accept a proposal, dispute a phone agreement).
-ANSWERS = ("discharge_date_accepted", "discharge_agreement_disputed")
+#: Answers given with a button on the course page (accept a proposal, dispute a phone agreement, mark the latest
+#: care plan read).
+ANSWERS = ("discharge_date_accepted", "discharge_agreement_disputed", "care_plan_acknowledged")
 
 
 class PhoneAgreementForm(EventForm):

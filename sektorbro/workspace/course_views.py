@@ -209,6 +209,13 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(value[:10]) if value else None
 
 
+def _care_plan_to_acknowledge(user: Any, course: Course, events: list[Any]) -> Any:
+    """The latest care plan when the user's municipality may mark it (and its NYT changes) read, else None."""
+    if not services.may_record(user, course, "care_plan_acknowledged"):
+        return None
+    return rules.care_plan_to_acknowledge(rules.effective_events(build_snapshot(course, events)))
+
+
 def _recipients(user: Any, course: Course) -> list[Any]:
     """The valid recipients of the user's letter in this course (empty: the user's organisation may not write)."""
     sender = addressing.sender_unit(user, course)
@@ -302,6 +309,7 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "last_seq": last_seq,
         **_answers(request.user, course, events, now),
         **_letter_form(request.user, course, forms.get("correspondence_form"), last_seq),
+        "care_plan_to_acknowledge": _care_plan_to_acknowledge(request.user, course, events),
         "facts_form": (
             forms.get("facts_form")
             or CourseFactsForm(
