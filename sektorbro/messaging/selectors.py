@@ -121,11 +121,16 @@ def unread_count(user: Any) -> int:
     return unread_for(user).count() if user is not None and user.is_authenticated else 0
 
 
+def unread_condition(user: Any) -> Q:
+    """The condition for "a letter to the user's organisation that nobody of it has opened"."""
+    return addressed_to(user) & ~Q(_read_by_addressee())
+
+
 def with_unread(queryset: QuerySet[InboxMessage], user: Any) -> QuerySet[InboxMessage]:
     """Each row marked ``unread`` (a letter to the user's organisation that nobody of it has opened)."""
     return queryset.annotate(
         unread=Case(
-            When(addressed_to(user) & ~Q(_read_by_addressee()), then=Value(True)),
+            When(unread_condition(user), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )

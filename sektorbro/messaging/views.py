@@ -42,7 +42,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if kind in MessageKind.values:
         qs = qs.filter(kind=kind)
     if unread:
-        qs = qs.filter(unread=True)
+        qs = qs.filter(selectors.unread_condition(request.user))
     page = _page(request, qs)
     rows = list(page.object_list)
     _log_citizens(request, rows, "messaging.inbox")
@@ -80,7 +80,7 @@ def _reply_form(request: HttpRequest, message: InboxMessage) -> ReplyForm | None
     receive MedCom messages."""
     if message.kind != MessageKind.CARE_COMMUNICATION or message.course is None:
         return None
-    course = courses_visible_to(request.user).filter(pk=message.course_id).first()
+    course = courses_visible_to(request.user).filter(pk=message.course.pk).first()
     if course is None or not addressing.addressable(message.sender_unit):
         return None
     if addressing.reply_sender(request.user, course, message.receiver_unit) is None:
@@ -93,7 +93,7 @@ def _detail(
 ) -> HttpResponse:
     course = None
     if message.course is not None:
-        course = courses_visible_to(request.user).filter(pk=message.course_id).first()
+        course = courses_visible_to(request.user).filter(pk=message.course.pk).first()
     reply_form = reply_form or _reply_form(request, message)
     context = {
         "message": message,

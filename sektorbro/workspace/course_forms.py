@@ -223,7 +223,9 @@ class CorrespondenceForm(forms.Form):
     def __init__(self, *args: Any, recipients: Sequence[Any] = (), **kwargs: Any) -> None:
         """``recipients``: the valid recipients (``messaging.addressing.Recipient``), the default first."""
         super().__init__(*args, **kwargs)
-        self.fields["receiver"].choices = [
+        receiver = self.fields["receiver"]
+        assert isinstance(receiver, forms.ChoiceField)
+        receiver.choices = [
             (
                 r.unit.key,
                 _("%(name)s (location number %(gln)s)")
