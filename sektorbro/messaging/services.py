@@ -177,6 +177,8 @@ def send_correspondence(
             "course_event": event.seq,
         },
     )
+    if reply_to is not None:  # whoever answers a letter has read it
+        mark_read(actor=actor, message=reply_to)
     return outbox
 
 

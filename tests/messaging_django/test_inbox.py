@@ -133,6 +133,20 @@ def test_the_visitation_answers_a_letter_from_its_page_in_the_thread(
     )
 
 
+def test_answering_a_letter_marks_it_read(course: Any, personas: dict[str, Any]) -> None:
+    letter = received_letter(course.citizen)
+    course.refresh_from_db()
+    send_correspondence(
+        actor=personas["visitator_randers"], course=course, reply_to=letter, text="Fredag.", category="",
+        phone="89151515", expected_version=course.version,
+    )  # fmt: skip
+    assert selectors.unread_count(personas["visitator_randers"]) == 0
+    assert [e.type for e in course.events.order_by("seq")][-2:] == [
+        "correspondence_sent",
+        "correspondence_read",
+    ]
+
+
 def test_only_a_letter_of_the_course_can_be_answered(
     course: Any, make_citizen: Any, make_course: Any, personas: dict[str, Any]
 ) -> None:
