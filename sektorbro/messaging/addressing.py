@@ -99,12 +99,10 @@ def recipients(sender: OrganisationUnit, course: Course) -> list[Recipient]:
 
 def reply_sender(actor: Any, course: Course, addressee: OrganisationUnit | None) -> OrganisationUnit | None:
     """Who answers a letter: the unit it was addressed to, when that is one of the user's organisation's units
-    and the user may write in the course; otherwise the user's own unit (None: the user may not write)."""
+    and the user may write in the course. None otherwise: only the addressee answers (not the letter's sender,
+    who may see its own letter too)."""
     from sektorbro.messaging.selectors import own_units
 
-    own = sender_unit(actor, course)
-    if own is None:
+    if addressee is None or sender_unit(actor, course) is None:
         return None
-    if addressee is not None and own_units(actor).filter(pk=addressee.pk).exists():
-        return addressee
-    return own
+    return addressee if own_units(actor).filter(pk=addressee.pk).exists() else None

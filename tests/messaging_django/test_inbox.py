@@ -167,6 +167,20 @@ def test_only_a_letter_of_the_course_can_be_answered(
             category="",
             phone="89151515",
         )
+    # The ward sees the letter it sent, but only the addressee answers it.
+    ward = personas["ward_nurse_randers"]
+    with pytest.raises(NotPermitted):
+        send_correspondence(
+            actor=ward, course=course, reply_to=letter, text="x", category="", phone="78411100"
+        )
+
+
+def test_the_sender_sees_its_letter_without_a_reply_form(
+    course: Any, personas: dict[str, Any], login: Any
+) -> None:
+    letter = received_letter(course.citizen)
+    page = login(personas["ward_nurse_randers"]).get(f"/beskeder/modtaget/{letter.public_id}/")
+    assert page.status_code == 200 and 'id="reply-recipient"' not in page.content.decode()
 
 
 # --- the recipient chosen before sending --------------------------------------------------------------------
