@@ -126,7 +126,7 @@ def _course_messages(user: Any, course: Course) -> list[dict[str, Any]]:
     first (acknowledgements left out: they are shown on the message they answer)."""
     received = [
         {"at": m.received_at, "direction": "in", "message": m}
-        for m in message_selectors.inbox_visible_to(user)
+        for m in message_selectors.with_unread(message_selectors.inbox_visible_to(user), user)
         .filter(course=course)
         .exclude(kind=MessageKind.ACKNOWLEDGEMENT)
         .select_related("sender_unit")

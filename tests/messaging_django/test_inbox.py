@@ -107,11 +107,14 @@ def test_the_visitation_answers_a_letter_from_its_page_in_the_thread(
 ) -> None:
     letter = received_letter(course.citizen)
     client = login(personas["visitator_randers"])
+    course_page = client.get(f"/forloeb/{course.public_id}/").content.decode()
+    assert course_page.count("badge badge-unread") == 2  # the menu and the letter in the course's messages
     page = client.get(f"/beskeder/modtaget/{letter.public_id}/").content.decode()
     assert (
         'id="reply-recipient"' in page and "Medicinsk Afdeling, Randers" in page and "5790001990107" in page
     )
     assert f"/forloeb/{course.public_id}/" in page  # the link to the course
+    assert "badge-unread" not in client.get(f"/forloeb/{course.public_id}/").content.decode()
     empty = client.post(f"/beskeder/modtaget/{letter.public_id}/svar/", {"text": "", "phone": ""})
     assert empty.status_code == 400 and OutboxMessage.objects.filter(kind="care_communication").count() == 0
     sent = client.post(
