@@ -101,8 +101,8 @@ def reply_sender(actor: Any, course: Course, addressee: OrganisationUnit | None)
     """Who answers a letter: the unit it was addressed to, when that is one of the user's organisation's units
     and the user may write in the course. None otherwise: only the addressee answers (not the letter's sender,
     who may see its own letter too)."""
-    from sektorbro.messaging.selectors import own_units
+    from sektorbro.messaging.selectors import reading_units
 
     if addressee is None or sender_unit(actor, course) is None:
         return None
-    return addressee if own_units(actor).filter(pk=addressee.pk).exists() else None
+    return addressee if reading_units(actor).filter(pk=addressee.pk).exists() else None

@@ -44,6 +44,30 @@ def own_units(user: Any) -> QuerySet[OrganisationUnit]:
     return OrganisationUnit.objects.filter(condition)
 
 
+def reading_units(user: Any) -> QuerySet[OrganisationUnit]:
+    """The units whose letters the user reads and answers (read/unread is kept per addressed unit): in a
+    municipality every unit of the municipality; at a hospital the user's own department (and its sections) and
+    the hospital as a whole, not other wards (need to know, issue 16); a GP clinic or a social unit itself."""
+    if user is None or not user.is_authenticated:
+        return OrganisationUnit.objects.none()
+    condition = Q(pk__in=[])
+    for membership in user.active_memberships():
+        unit = membership.unit
+        match sector_of(membership.role):
+            case Sector.HOSPITAL:
+                condition |= Q(pk=unit.pk) | Q(parent_id=unit.pk)
+                if unit.hospital is not None:
+                    condition |= Q(pk=unit.hospital.pk)
+            case Sector.MUNICIPALITY:
+                if unit.municipality_id is not None:
+                    condition |= Q(municipality_id=unit.municipality_id, kind="municipal_unit")
+            case Sector.GENERAL_PRACTICE | Sector.SOCIAL_AREA:
+                condition |= Q(pk=unit.pk)
+            case _:
+                continue
+    return OrganisationUnit.objects.filter(condition)
+
+
 def _scope(user: Any) -> Q:
     units = own_units(user).values("pk")
     return (
@@ -85,7 +109,7 @@ def addressed_to(user: Any) -> Q:
     return Q(
         kind__in=READABLE_KINDS,
         status=InboxStatus.ACCEPTED,
-        receiver_unit__in=own_units(user).values("pk"),
+        receiver_unit__in=reading_units(user).values("pk"),
     )
 
 
@@ -96,7 +120,7 @@ def addressed_to_user(user: Any, message: InboxMessage) -> bool:
     return (
         message.kind in READABLE_KINDS
         and message.status == InboxStatus.ACCEPTED
-        and own_units(user).filter(pk=message.receiver_unit_id).exists()
+        and reading_units(user).filter(pk=message.receiver_unit_id).exists()
     )
 
 

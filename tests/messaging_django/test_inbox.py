@@ -65,6 +65,15 @@ def test_opening_a_letter_records_that_the_addressee_read_it_on_the_course(
     assert course.events.filter(type="correspondence_read").count() == 1
 
 
+def test_at_the_hospital_a_letter_to_a_ward_is_unread_for_that_ward_only(
+    course: Any, personas: dict[str, Any]
+) -> None:
+    received_letter(course.citizen, sender="visitation-730", receiver="rhr-medicin")
+    assert selectors.unread_count(personas["ward_nurse_randers"]) == 1
+    assert selectors.unread_count(personas["ortho_nurse_randers"]) == 0  # another ward: not its letter
+    assert selectors.unread_count(personas["visitator_randers"]) == 0
+
+
 def test_notifications_are_never_unread_and_others_may_not_mark_letters_read(
     course: Any, personas: dict[str, Any], randers_world: dict[str, Any]
 ) -> None:
