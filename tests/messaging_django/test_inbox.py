@@ -262,3 +262,16 @@ def test_the_letter_form_names_the_recipients_and_is_not_offered_to_who_may_not_
         {"category": "nursing", "text": "x", "phone": "86101200", "version": course.version},
     )
     assert refused.status_code == 403
+
+
+def test_the_database_keeps_one_read_per_message_and_organisation(
+    course: Any, personas: dict[str, Any]
+) -> None:
+    from django.db import IntegrityError, transaction
+
+    letter = received_letter(course.citizen)
+    read = mark_read(actor=personas["visitator_randers"], message=letter)
+    assert read is not None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MessageRead.objects.create(message=letter, organisation=read.organisation)
+    assert mark_read(actor=personas["visitator_randers"], message=letter) is None
