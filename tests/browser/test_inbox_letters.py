@@ -1,14 +1,16 @@
 """A Randers visitator sees an unread letter from the ward counted in the main menu, opens it (it becomes read
-for the municipality), sees whom the reply goes to, replies, and on the course page sees the recipient of a new
-letter before sending it."""
+for the municipality), sees whom the reply goes to, replies, on the course page sees the recipient of a new
+letter before sending it, and marks the care plan read so its NYT line leaves the worklist."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from sektorbro.courses import services
 from sektorbro.messaging.models import OutboxMessage
 from tests.browser.axe import install_axe, serious_violations
 from tests.letters import received_letter
@@ -22,7 +24,12 @@ def test_a_visitator_reads_an_unread_letter_replies_and_sees_the_recipient_befor
     make_user(
         "kommune.randers", "municipal_visitator", "visitation-730", first_name="Mette", last_name="Lund"
     )
+    nurse = make_user("afdeling.randers", "ward_nurse", "rhr-medicin")
     course = make_course(make_citizen("730", "Bruno Elmer", receives_elderly_care=True))
+    services.record_event(
+        actor=nurse, course=course, event_type="care_plan_sent", occurred_at=timezone.now(),
+        data={"changes": [{"dato": "06.12.2026", "nyt": "Skal have ilt om natten"}]},
+    )  # fmt: skip
     received_letter(course.citizen, topic="Udskrivelse fredag", text="Kan I modtage Bruno fredag formiddag?")
 
     install_axe(page)
@@ -67,4 +74,14 @@ def test_a_visitator_reads_an_unread_letter_replies_and_sees_the_recipient_befor
     expect(receiver.locator("option:checked")).to_contain_text("5790001990107")
     receiver.select_option("rhr")
     screenshot("course-letter-recipient")
+    assert serious_violations(page) == []
+
+    # The care plan's NYT line is on the worklist until the municipality marks the plan read.
+    expect(page.locator("#care-plan-read")).to_contain_text("Skal have ilt om natten")
+    page.locator("#care-plan-read-button").click()
+    expect(page.locator("#care-plan-read")).to_have_count(0)
+    expect(page.locator(".timeline")).to_contain_text("Skal have ilt om natten")  # the timeline keeps it
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#worklist").get_by_role("link", name="Bruno Elmer")).to_be_visible()
+    expect(page.locator("#worklist")).not_to_contain_text("Skal have ilt om natten")
     assert serious_violations(page) == []
