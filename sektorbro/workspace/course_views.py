@@ -460,9 +460,8 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
 def send_correspondence(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
     course = _course(request, course_id)
     log_access(request, request.user, course.citizen, "course.send_correspondence")
+    # No recipients: the user's organisation may not write here; the service refuses it (403) at the form.
     recipients = _recipients(request.user, course)
-    if not recipients:
-        raise PermissionDenied
 
     def letter_form(data: Any) -> CorrespondenceForm:
         return CorrespondenceForm(data, recipients=recipients)
