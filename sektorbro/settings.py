@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sektorbro.core.context_processors.platform",
+                "sektorbro.messaging.context_processors.unread",
             ],
         },
     }

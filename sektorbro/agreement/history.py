@@ -51,6 +51,9 @@ EVENT_LABELS = {
     "discharge_date_accepted": Reason("accepteret udskrivningsdato", "accepted discharge date"),
     "discharge_agreement_disputed": Reason("aftale bestridt", "agreement disputed"),
     "care_plan_sent": Reason("plejeforløbsplan", "care plan"),
+    "care_plan_acknowledged": Reason(
+        "plejeforløbsplan læst af kommunen", "care plan read by the municipality"
+    ),
     "admission_report_received": Reason("modtaget indlæggelsesrapport", "admission report received"),
     "admission_report_sent": Reason("sendt indlæggelsesrapport", "admission report sent"),
     "assessment_plan_made": Reason("udrednings- og behandlingsplan", "assessment and treatment plan"),

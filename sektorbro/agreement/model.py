@@ -25,6 +25,7 @@ EVENT_TYPES = (
     "discharge_date_accepted",
     "discharge_agreement_disputed",
     "care_plan_sent",
+    "care_plan_acknowledged",
     "admission_report_received",
     "admission_report_sent",
     "assessment_plan_made",

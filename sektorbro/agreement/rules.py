@@ -51,7 +51,12 @@ from sektorbro.agreement.ready import (
 )
 from sektorbro.agreement.responsibility import extended_responsibility, responsible_doctor
 from sektorbro.agreement.tasks import missed, tasks
-from sektorbro.agreement.transitions import check_transition, proposal_in_past, ready_cancellation
+from sektorbro.agreement.transitions import (
+    care_plan_to_acknowledge,
+    check_transition,
+    proposal_in_past,
+    ready_cancellation,
+)
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -69,6 +74,7 @@ __all__ = [
     "agreements",
     "alerts",
     "billable_days",
+    "care_plan_to_acknowledge",
     "check_transition",
     "current_step",
     "deadlines",

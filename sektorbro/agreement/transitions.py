@@ -235,6 +235,11 @@ def check_transition(
         case ("dead", "died"):
             return _no("Dødsfaldet er allerede registreret.", "The death has already been recorded.")
         # --- documents, agreements and contacts ----------------------------------------------------------
+        case (
+            "admitted" | "on_leave" | "ready_for_discharge" | "treatment_resumed" | "discharged",
+            "care_plan_acknowledged",
+        ):
+            return _care_plan_acknowledgement(snapshot, data, settings)
         case ("admitted" | "on_leave" | "ready_for_discharge" | "treatment_resumed", kind) if (
             kind in PAPERWORK
         ):
@@ -282,6 +287,52 @@ def _municipality_receives(snapshot: CourseSnapshot, data: dict[str, Any]) -> bo
     if destination != "other_hospital" and data.get("municipal_nursing") is True:
         return True
     return municipality_receives(snapshot, destination)
+
+
+def care_plan_to_acknowledge(events: list[Event]) -> Event | None:
+    """The latest care plan (of events in effect) when the municipality has not yet marked it read; None when
+    no plan came or the latest one is acknowledged."""
+    plans = [(i, e) for i, e in enumerate(events) if e.type == "care_plan_sent"]
+    if not plans:
+        return None
+    index, latest = plans[-1]
+    for event in events[index + 1 :]:
+        if event.type == "care_plan_acknowledged" and event.data.get("ref_seq") in (None, latest.seq):
+            return None
+    return latest
+
+
+def _care_plan_acknowledgement(
+    snapshot: CourseSnapshot, data: dict[str, Any], settings: AgreementSettings
+) -> Decision[bool]:
+    effective = effective_events(snapshot, settings)
+    if not any(e.type == "care_plan_sent" for e in effective):
+        return _no(
+            "Der er ikke modtaget nogen plejeforløbsplan at markere som læst.",
+            "No care plan has been received to mark as read.",
+            "flowchart P12",
+        )
+    latest = care_plan_to_acknowledge(effective)
+    if latest is None:
+        return _no(
+            "Den seneste plejeforløbsplan er allerede markeret som læst.",
+            "The latest care plan is already marked as read.",
+            "flowchart P12",
+        )
+    ref = data.get("ref_seq")
+    if ref is not None and ref != latest.seq:
+        return _no(
+            "Kun den seneste plejeforløbsplan kan markeres som læst.",
+            "Only the latest care plan can be marked as read.",
+            "flowchart P12",
+        )
+    return _yes(
+        "Kommunen har læst plejeforløbsplanen og dens NYT-ændringer; de forsvinder fra arbejdslisten og står "
+        "fortsat i forløbets tidslinje.",
+        "The municipality has read the care plan and its NEW changes; they leave the worklist and stay on the "
+        "course's timeline.",
+        "flowchart P12",
+    )
 
 
 def _day(raw: Any) -> dt.date | None:

@@ -165,6 +165,8 @@ SCHEMAS.update(
             "waiting_reason": text(500),
         },
         "care_plan_sent": {"changes": care_plan_changes},
+        # The municipality has read the latest care plan and its NYT changes (``ref_seq``: that plan).
+        "care_plan_acknowledged": {"ref_seq": positive_int},
         "transferred": {
             "department": text(100),
             "unit_kind": choice(UNIT_KINDS),

@@ -12,6 +12,7 @@ EVENT_LABELS = {
     "discharge_date_accepted": _("Proposed discharge date accepted"),
     "discharge_agreement_disputed": _("Phone agreement disputed"),
     "care_plan_sent": _("Care plan sent"),
+    "care_plan_acknowledged": _("Care plan read by the municipality"),
     "admission_report_received": _("Admission report received"),
     "admission_report_sent": _("Admission report sent"),
     "assessment_plan_made": _("Assessment and treatment plan made"),

@@ -160,10 +160,12 @@ HOSPITAL_EVENTS = frozenset(EVENT_TYPES) - {
     "phone_contact_logged",
     "cancelled",
     "corrected",
+    "care_plan_acknowledged",
 }
 MUNICIPAL_EVENTS = frozenset(
     {
         "admission_report_sent",
+        "care_plan_acknowledged",
         "discharge_date_proposed",
         "discharge_date_agreed",
         "discharge_date_accepted",

@@ -48,14 +48,27 @@ def _earliest(tasks: Iterable[dict[str, Any]], parties: frozenset[str] | None) -
 def care_plan_summary(events: Iterable[Any]) -> dict[str, Any] | None:
     """The care plans received so far (rules-core events in effect): how many versions, when the latest came
     and the changes it marked (*Dato*/*NYT*, flowchart P12), for the municipality's worklist."""
-    plans = [e for e in events if e.type == "care_plan_sent"]
+    in_effect = list(events)
+    plans = [(i, e) for i, e in enumerate(in_effect) if e.type == "care_plan_sent"]
     if not plans:
         return None
-    latest = plans[-1]
-    changes = latest.data.get("changes") or []
+    index, latest = plans[-1]
+    acknowledged = next(
+        (
+            e
+            for e in in_effect[index + 1 :]
+            if e.type == "care_plan_acknowledged" and e.data.get("ref_seq") in (None, latest.seq)
+        ),
+        None,
+    )
+    # Once the municipality has marked the plan read, its NYT changes leave the worklist (the timeline keeps them).
+    changes = [] if acknowledged is not None else latest.data.get("changes") or []
     return {
         "versions": len(plans),
         "latest_at": latest.at.isoformat() if latest.at is not None else None,
+        "acknowledged_at": acknowledged.at.isoformat()
+        if acknowledged is not None and acknowledged.at is not None
+        else None,
         "changes": [
             {"dato": str(c.get("dato", "")), "nyt": str(c.get("nyt", ""))}
             for c in changes[:CARE_PLAN_CHANGES_KEPT]

@@ -154,3 +154,42 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.message_id} ({self.status})"
+
+
+# Received messages a person reads: letters (CareCommunication). Notifications update the worklist by themselves
+# and acknowledgements are technical, so they are never "unread".
+READABLE_KINDS = (MessageKind.CARE_COMMUNICATION,)
+
+
+class MessageRead(models.Model):
+    """A received message read by its addressee: unread for the organisation it was sent to until somebody of
+    that organisation opens it. One row per message and organisation; the first reader is kept."""
+
+    message = models.ForeignKey(InboxMessage, on_delete=models.CASCADE, related_name="reads")
+    organisation = models.ForeignKey(
+        "organisations.OrganisationUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    read_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("read by"),
+    )
+    read_at = models.DateTimeField(_("read"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message read")
+        verbose_name_plural = _("messages read")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "organisation"], name="message_read_once_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} read by {self.organisation_id}"

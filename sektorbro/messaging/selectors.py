@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from sektorbro.accounts.roles import Sector, sector_of
 from sektorbro.citizens.access import citizens_visible_to
 from sektorbro.messaging.medcom.build import EncounterRef
 from sektorbro.messaging.models import (
     QUARANTINE_STATUSES,
+    READABLE_KINDS,
     InboxMessage,
     InboxStatus,
     MessageKind,
+    MessageRead,
     OutboxMessage,
 )
 from sektorbro.organisations.models import OrganisationUnit
@@ -32,6 +34,30 @@ def own_units(user: Any) -> QuerySet[OrganisationUnit]:
                 hospital = unit.hospital
                 if hospital is not None:
                     condition |= Q(pk=hospital.pk) | Q(parent_id=hospital.pk)
+            case Sector.MUNICIPALITY:
+                if unit.municipality_id is not None:
+                    condition |= Q(municipality_id=unit.municipality_id, kind="municipal_unit")
+            case Sector.GENERAL_PRACTICE | Sector.SOCIAL_AREA:
+                condition |= Q(pk=unit.pk)
+            case _:
+                continue
+    return OrganisationUnit.objects.filter(condition)
+
+
+def reading_units(user: Any) -> QuerySet[OrganisationUnit]:
+    """The units whose letters the user reads and answers (read/unread is kept per addressed unit): in a
+    municipality every unit of the municipality; at a hospital the user's own department (and its sections) and
+    the hospital as a whole, not other wards (need to know, issue 16); a GP clinic or a social unit itself."""
+    if user is None or not user.is_authenticated:
+        return OrganisationUnit.objects.none()
+    condition = Q(pk__in=[])
+    for membership in user.active_memberships():
+        unit = membership.unit
+        match sector_of(membership.role):
+            case Sector.HOSPITAL:
+                condition |= Q(pk=unit.pk) | Q(parent_id=unit.pk)
+                if unit.hospital is not None:
+                    condition |= Q(pk=unit.hospital.pk)
             case Sector.MUNICIPALITY:
                 if unit.municipality_id is not None:
                     condition |= Q(municipality_id=unit.municipality_id, kind="municipal_unit")
@@ -69,6 +95,69 @@ def inbox_visible_to(user: Any) -> QuerySet[InboxMessage]:
         InboxMessage.objects.filter(scope)
         .select_related("citizen", "course", "sender_unit", "receiver_unit")
         .defer("raw")
+    )
+
+
+def _read_by_addressee() -> Exists:
+    return Exists(
+        MessageRead.objects.filter(message_id=OuterRef("pk"), organisation_id=OuterRef("receiver_unit_id"))
+    )
+
+
+def addressed_to(user: Any) -> Q:
+    """The received letters addressed to one of the user's own organisation units (those it may read)."""
+    return Q(
+        kind__in=READABLE_KINDS,
+        status=InboxStatus.ACCEPTED,
+        receiver_unit__in=reading_units(user).values("pk"),
+    )
+
+
+def addressed_to_user(user: Any, message: InboxMessage) -> bool:
+    """Is ``message`` a received letter addressed to one of the user's organisation units?"""
+    if user is None or not user.is_authenticated or message.receiver_unit_id is None:
+        return False
+    return (
+        message.kind in READABLE_KINDS
+        and message.status == InboxStatus.ACCEPTED
+        and reading_units(user).filter(pk=message.receiver_unit_id).exists()
+    )
+
+
+def is_read(message: InboxMessage) -> MessageRead | None:
+    """The addressee's read of ``message`` (who of the organisation opened it first, and when), if any."""
+    return (
+        MessageRead.objects.filter(message=message, organisation_id=message.receiver_unit_id)
+        .select_related("read_by", "organisation")
+        .first()
+    )
+
+
+def unread_for(user: Any) -> QuerySet[InboxMessage]:
+    """Letters addressed to the user's organisation that nobody of it has opened yet."""
+    if user is None or not user.is_authenticated:
+        return InboxMessage.objects.none()
+    return InboxMessage.objects.filter(addressed_to(user)).exclude(_read_by_addressee())
+
+
+def unread_count(user: Any) -> int:
+    """One COUNT query (and the user's memberships, cached on the user): for the main menu and the tab."""
+    return unread_for(user).count() if user is not None and user.is_authenticated else 0
+
+
+def unread_condition(user: Any) -> Q:
+    """The condition for "a letter to the user's organisation that nobody of it has opened"."""
+    return addressed_to(user) & ~Q(_read_by_addressee())
+
+
+def with_unread(queryset: QuerySet[InboxMessage], user: Any) -> QuerySet[InboxMessage]:
+    """Each row marked ``unread`` (a letter to the user's organisation that nobody of it has opened)."""
+    return queryset.annotate(
+        unread=Case(
+            When(unread_condition(user), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
     )
 
 

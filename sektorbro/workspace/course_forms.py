@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -176,8 +177,9 @@ class EventForm(forms.Form):
 
 #: Agreements made by phone: recorded with their own form, naming the other party's person and the call.
 PHONE_AGREEMENTS = ("discharge_date_agreed", "weekend_discharge_agreed")
-#: Answers given with a button on the course page (accept a proposal, dispute a phone agreement).
-ANSWERS = ("discharge_date_accepted", "discharge_agreement_disputed")
+#: Answers given with a button on the course page (accept a proposal, dispute a phone agreement, mark the latest
+#: care plan read).
+ANSWERS = ("discharge_date_accepted", "discharge_agreement_disputed", "care_plan_acknowledged")
 
 
 class PhoneAgreementForm(EventForm):
@@ -206,12 +208,33 @@ class PhoneAgreementForm(EventForm):
 
 
 class CorrespondenceForm(forms.Form):
+    receiver = forms.ChoiceField(
+        label=_("Recipient"),
+        required=False,  # empty: the default recipient (the first offered)
+        help_text=_("The letter goes by MedCom to the organisation chosen here."),
+    )
     category = forms.ChoiceField(label=_("Category"), choices=CATEGORIES)
     topic = forms.CharField(label=_("Subject"), required=False, max_length=200)
     text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
     phone = forms.CharField(label=_("Your phone number"), required=False, max_length=30)
     version = forms.IntegerField(widget=forms.HiddenInput)
     seen_seq = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, recipients: Sequence[Any] = (), **kwargs: Any) -> None:
+        """``recipients``: the valid recipients (``messaging.addressing.Recipient``), the default first."""
+        super().__init__(*args, **kwargs)
+        receiver = self.fields["receiver"]
+        assert isinstance(receiver, forms.ChoiceField)
+        receiver.choices = [
+            (
+                r.unit.key,
+                _("%(name)s (location number %(gln)s)")
+                % {"name": r.unit.name, "gln": r.unit.location_number},
+            )
+            for r in recipients
+        ]
+        if recipients and not self.is_bound:
+            self.initial.setdefault("receiver", recipients[0].unit.key)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -23,6 +23,7 @@ from sektorbro.courses.labels import DOCUMENT_LABELS, EVENT_LABELS, PARTY_LABELS
 from sektorbro.courses.models import Course
 from sektorbro.courses.selectors import courses_visible_to
 from sektorbro.courses.snapshot import agreement_settings, build_snapshot, decisions_for
+from sektorbro.messaging import addressing
 from sektorbro.messaging import selectors as message_selectors
 from sektorbro.messaging import services as message_services
 from sektorbro.messaging.models import MessageKind
@@ -125,7 +126,7 @@ def _course_messages(user: Any, course: Course) -> list[dict[str, Any]]:
     first (acknowledgements left out: they are shown on the message they answer)."""
     received = [
         {"at": m.received_at, "direction": "in", "message": m}
-        for m in message_selectors.inbox_visible_to(user)
+        for m in message_selectors.with_unread(message_selectors.inbox_visible_to(user), user)
         .filter(course=course)
         .exclude(kind=MessageKind.ACKNOWLEDGEMENT)
         .select_related("sender_unit")
@@ -208,6 +209,33 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(value[:10]) if value else None
 
 
+def _care_plan_to_acknowledge(user: Any, course: Course, events: list[Any]) -> Any:
+    """The latest care plan when the user's municipality may mark it (and its NYT changes) read, else None."""
+    if not services.may_record(user, course, "care_plan_acknowledged"):
+        return None
+    return rules.care_plan_to_acknowledge(rules.effective_events(build_snapshot(course, events)))
+
+
+def _recipients(user: Any, course: Course) -> list[Any]:
+    """The valid recipients of the user's letter in this course (empty: the user's organisation may not write)."""
+    sender = addressing.sender_unit(user, course)
+    return addressing.recipients(sender, course) if sender is not None else []
+
+
+def _letter_form(user: Any, course: Course, form: Any, last_seq: int) -> dict[str, Any]:
+    """The letter form, offered only to a user whose organisation may write in the course, naming the valid
+    recipients (the default first)."""
+    recipients = _recipients(user, course)
+    return {
+        "may_write": bool(recipients),
+        "correspondence_form": form
+        or CorrespondenceForm(
+            recipients=recipients,
+            initial={"version": course.version, "seen_seq": last_seq, "category": "discharge"},
+        ),
+    }
+
+
 def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, Any]:
     decisions = decisions_for(course)
     events = list(course.events.select_related("supersedes", "organisation").order_by("seq"))
@@ -280,11 +308,8 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "now": now,
         "last_seq": last_seq,
         **_answers(request.user, course, events, now),
-        "correspondence_form": forms.get("correspondence_form")
-        or CorrespondenceForm(
-            initial={"version": course.version, "seen_seq": last_seq, "category": "discharge"}
-        ),
-        "may_write": services.may_record(request.user, course, "correspondence_sent"),
+        **_letter_form(request.user, course, forms.get("correspondence_form"), last_seq),
+        "care_plan_to_acknowledge": _care_plan_to_acknowledge(request.user, course, events),
         "facts_form": (
             forms.get("facts_form")
             or CourseFactsForm(
@@ -435,20 +460,27 @@ def record_event(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
 def send_correspondence(request: HttpRequest, course_id: uuid.UUID) -> HttpResponse:
     course = _course(request, course_id)
     log_access(request, request.user, course.citizen, "course.send_correspondence")
-    form = CorrespondenceForm(request.POST)
+    # No recipients: the user's organisation may not write here; the service refuses it (403) at the form.
+    recipients = _recipients(request.user, course)
+
+    def letter_form(data: Any) -> CorrespondenceForm:
+        return CorrespondenceForm(data, recipients=recipients)
+
+    form = letter_form(request.POST)
     if form.is_valid():
         try:
-            message_services.send_correspondence(
+            sent = message_services.send_correspondence(
                 actor=request.user,
                 course=course,
                 text=form.cleaned_data["text"],
                 category=form.cleaned_data["category"],
                 topic=form.cleaned_data["topic"],
                 phone=form.cleaned_data["phone"],
+                receiver=form.cleaned_data["receiver"],
                 expected_version=form.cleaned_data["version"],
             )
         except ConflictError as exc:
-            return _conflict(request, course, form, exc, "correspondence_form", CorrespondenceForm)
+            return _conflict(request, course, form, exc, "correspondence_form", letter_form)
         except DomainError as exc:
             form.add_error(
                 exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message
@@ -459,7 +491,11 @@ def send_correspondence(request: HttpRequest, course_id: uuid.UUID) -> HttpRespo
                 _context(request, course, correspondence_form=form),
                 status=exc.status,
             )
-        messages.success(request, _("The correspondence message is in the outbox."))
+        messages.success(
+            request,
+            _("The correspondence message to %(receiver)s is in the outbox.")
+            % {"receiver": sent.receiver_label},
+        )
         return redirect("courses:detail", course_id=course.public_id)
     return render(
         request, "workspace/course.html", _context(request, course, correspondence_form=form), status=400

@@ -57,7 +57,13 @@ def test_the_courses_got_the_events() -> None:
     }
     assert types["Gudrun Holm"] == ["admitted"]
     assert _course("Gudrun Holm").track == "acute" and _course("Svend Aagaard").track == "planned"
-    assert types["Svend Aagaard"] == ["admitted", "correspondence_sent", "correspondence_sent"]
+    # The ward's letter, then the visitation's answer; answering the letter marked it read (A05 met).
+    assert types["Svend Aagaard"] == [
+        "admitted",
+        "correspondence_sent",
+        "correspondence_sent",
+        "correspondence_read",
+    ]
     assert types["Ruth Krogh"] == ["admitted", "leave_started", "leave_ended"]
     assert types["Aksel Brandt"] == ["admitted", "discharged"]
     assert _course("Aksel Brandt").ended_at is not None

@@ -49,6 +49,15 @@ def governance_draft(world: dict[str, Any]) -> str:
     return str(meeting.pk)
 
 
+def letter(w: dict[str, Any]) -> Any:
+    """A letter from the Randers ward to Randers' visitation about the admitted Randers citizen, built on first use."""
+    if "letter" not in w:
+        from tests.letters import received_letter
+
+        w["letter"] = received_letter(w["randers_admitted"])
+    return w["letter"]
+
+
 def audit(w: dict[str, Any]) -> dict[str, Any]:
     """An audit round in Randersklyngen, built on first use: a theme, the ward nurse in the audit group, the
     admitted Randers citizen's course audited, one suggestion."""
@@ -217,6 +226,12 @@ CASES = [
     Case("messaging:outbox", "get", lambda w: "/beskeder/udbakke/", "visitator_randers", "outsider", wrong_status=200),
     Case("messaging:inbox_detail", "get", lambda w: f"/beskeder/modtaget/{cid('inbox')(w)}/", "visitator_randers",
          "visitator_viborg"),
+    Case("messaging:reply", "post", lambda w: f"/beskeder/modtaget/{letter(w).public_id}/svar/", "visitator_randers",
+         "visitator_viborg", right_status=302, data={"text": "Fredag passer fint.", "phone": "89151515"}),
+    # A GP sees the letter (a listed patient's course) but may not answer it in the course: 403.
+    Case("messaging:reply (gp)", "post", lambda w: f"/beskeder/modtaget/{letter(w).public_id}/svar/",
+         "visitator_randers", "gp_randers", right_status=302, wrong_status=403,
+         data={"text": "Fredag passer fint.", "phone": "89151515"}),
     Case("messaging:reprocess", "post", lambda w: f"/beskeder/modtaget/{cid('quarantined')(w)}/genbehandl/",
          "visitator_randers", "visitator_viborg", right_status=302),
     Case("messaging:outbox_detail", "get", lambda w: f"/beskeder/sendt/{cid('outbox')(w)}/", "visitator_randers",
