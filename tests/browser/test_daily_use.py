@@ -46,7 +46,10 @@ def test_the_municipality_accepts_from_the_worklist_and_the_ward_sees_a_refusal_
     now = timezone.now()
     today = timezone.localdate()
     waiting = make_course(make_citizen("730", "Else Venter"), admitted_at=now - dt.timedelta(days=12))
-    leaving = make_course(make_citizen("730", "Poul Weekend"), admitted_at=now - dt.timedelta(days=12))
+    leaving = make_course(
+        make_citizen("730", "Poul Weekend", receives_elderly_care=True),
+        admitted_at=now - dt.timedelta(days=12),
+    )
     tomorrow = today + dt.timedelta(days=1)
     services.record_event(actor=nurse, course=waiting, event_type="discharge_date_proposed", occurred_at=now,
                           data={"date": tomorrow.isoformat()})  # fmt: skip
