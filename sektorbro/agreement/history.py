@@ -483,9 +483,22 @@ def discharge_day(
 
 
 def stay_hours(snapshot: CourseSnapshot, end: dt.datetime | None) -> float | None:
+    """Hours from the start of the regional stay (the first hospital's admission, aftalen 2.2) to ``end``."""
     if end is None:
         return None
-    return (end - snapshot.admitted_at).total_seconds() / 3600
+    return (end - snapshot.stay_started_at).total_seconds() / 3600
+
+
+def is_transfer(destination: str | None) -> bool:
+    """A course that ended with the citizen moved to another hospital: the discharge to the municipality (its
+    documents and warnings) passes to the receiving hospital."""
+    return destination == "other_hospital"
+
+
+def earlier_admission_report(snapshot: CourseSnapshot) -> dt.datetime | None:
+    """When the municipality's admission report for the regional stay reached an earlier hospital."""
+    times = [s.admission_report_at for s in snapshot.earlier_stays if s.admission_report_at is not None]
+    return min(times) if times else None
 
 
 def is_terminal(snapshot: CourseSnapshot, events: Iterable[Event] | None = None) -> bool:
