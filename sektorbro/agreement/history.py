@@ -495,6 +495,19 @@ def is_transfer(destination: str | None) -> bool:
     return destination == "other_hospital"
 
 
+def continues_stay(
+    earlier_admitted: dt.datetime,
+    earlier_ended: dt.datetime,
+    admitted: dt.datetime,
+    settings: AgreementSettings = DEFAULT_SETTINGS,
+) -> bool:
+    """Does an admission at another region hospital continue the stay that ended at ``earlier_ended`` (one
+    regional stay, aftalen 2.2)? Yes when it starts at most ``settings.transfer_gap_hours`` after that end. A
+    start before the registered end counts too (after the earlier admission): the two hospitals register on
+    their own clocks, and a citizen lies in one hospital at a time."""
+    return earlier_admitted < admitted <= earlier_ended + dt.timedelta(hours=settings.transfer_gap_hours)
+
+
 def earlier_admission_report(snapshot: CourseSnapshot) -> dt.datetime | None:
     """When the municipality's admission report for the regional stay reached an earlier hospital."""
     times = [s.admission_report_at for s in snapshot.earlier_stays if s.admission_report_at is not None]
