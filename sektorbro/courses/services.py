@@ -121,7 +121,8 @@ def next_stay(courses: list[Course], course: Course, discharged_at: dt.datetime)
     from sektorbro.agreement import rules
 
     settings = agreement_settings()
-    if any(_previous_key(c) in (id(course), course.pk) for c in courses if c is not course):
+    mine = {id(course), course.pk} - {None}
+    if any(_previous_key(c) in mine for c in courses if c is not course):
         return None  # already continued
     found = [
         c
