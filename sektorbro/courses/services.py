@@ -255,7 +255,7 @@ def _mark_transfer(earlier: Course, later: Course, *, actor: Any) -> None:
             actor=actor,
             course=earlier,
             event_type="corrected",
-            occurred_at=timezone.now(),
+            occurred_at=correction["supersedes"].occurred_at,  # keeps the discharge time
             data=correction["data"],
             supersedes=correction["supersedes"],
             source="system",
@@ -805,7 +805,7 @@ class CourseBatch:
                 actor=actor,
                 course=earlier,
                 event_type="corrected",
-                occurred_at=timezone.now(),
+                occurred_at=correction["supersedes"].occurred_at,  # keeps the discharge time
                 data=correction["data"],
                 supersedes=correction["supersedes"],
                 source="system",
