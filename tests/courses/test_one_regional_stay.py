@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from sektorbro.courses import services
-from sektorbro.courses.models import Course
 from sektorbro.courses.snapshot import decisions_for
 from tests.conftest import CPH
 
@@ -59,7 +58,9 @@ def test_an_admission_within_the_gap_continues_the_stay(
     auh.refresh_from_db()
     after = decisions_for(auh, at(11, 10))
     assert after["documents"]["short_stay"] is False
-    assert after["extended_responsibility_72h"]["applies"] is True, after["extended_responsibility_72h"]["reasons"]
+    assert after["extended_responsibility_72h"]["applies"] is True, after["extended_responsibility_72h"][
+        "reasons"
+    ]
 
 
 def test_an_admission_beyond_the_gap_is_a_stay_of_its_own(
