@@ -58,8 +58,9 @@ MAX_TRANSFERS = 20
 
 
 def previous_of(course: Course) -> Course | None:
-    """The course this one continues (a transfer), or ``None``."""
-    return course.previous_course
+    """The course this one continues (a transfer), or ``None``. (A migration's historical model before
+    ``0010_course_previous_course`` has no such field.)"""
+    return getattr(course, "previous_course", None)
 
 
 def course_events(course: Course) -> list[CourseEvent]:

@@ -4,10 +4,19 @@ judged over the whole regional stay."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from sektorbro.agreement import rules
-from sektorbro.agreement.model import AgreementSettings, CitizenFacts, EarlierStay, RuleInputError
+from sektorbro.agreement.model import (
+    AgreementSettings,
+    CitizenFacts,
+    CourseSnapshot,
+    EarlierStay,
+    Event,
+    RuleInputError,
+)
 from tests.agreement.helpers import course, ev, find, rules_of, t
 
 ELDERLY = CitizenFacts(elderly_care=True)
@@ -21,7 +30,7 @@ GONE_HOME = ev("discharged", "2025-03-09 09:00", destination="own_home")  # 22 h
 AFTER = t("2025-03-09 10:00")
 
 
-def second(*events, earlier=(RANDERS,), **kw):  # type: ignore[no-untyped-def]
+def second(*events: Event, earlier: tuple[EarlierStay, ...] = (RANDERS,), **kw: Any) -> CourseSnapshot:
     values = {
         "admitted_at": t("2025-03-08 11:00"),
         "citizen": ELDERLY,
