@@ -209,9 +209,12 @@ def _earlier_stays(value: Any, admitted: dt.datetime) -> tuple[EarlierStay, ...]
             raise ScenarioError(f"{path}.ended_at: must not be before {path}.admitted_at")
         if start > admitted:
             raise ScenarioError(f"{path}.admitted_at: must not be after course.admitted_at")
+        hospital = _string(item.get("hospital"), f"{path}.hospital")
+        if hospital is None:
+            raise ScenarioError(f"{path}.hospital: required (the hospital's name)")
         stays.append(
             EarlierStay(
-                hospital=_string(item.get("hospital"), f"{path}.hospital") or "",
+                hospital=hospital,
                 admitted_at=start,
                 ended_at=end,
                 admission_report_at=_datetime(

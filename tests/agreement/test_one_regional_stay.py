@@ -4,6 +4,7 @@ judged over the whole regional stay."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -114,3 +115,41 @@ def test_an_earlier_stay_after_the_admission_is_refused() -> None:
     later = EarlierStay("X", t("2025-03-09 10:00"), t("2025-03-09 11:00"))
     with pytest.raises(RuleInputError, match="earlier_stays"):
         second(earlier=(later,))
+
+
+@pytest.mark.parametrize(
+    ("admitted", "continues"),
+    [
+        ("2025-03-08 10:00", True),  # at the discharge
+        ("2025-03-08 14:00", True),  # exactly 4 hours after
+        ("2025-03-08 14:01", False),
+        ("2025-03-08 09:30", True),  # registered before the discharge: the clocks differ
+        ("2025-03-03 09:00", False),  # before the first admission
+    ],
+)
+def test_continues_stay_at_its_boundaries(admitted: str, continues: bool) -> None:
+    assert rules.continues_stay(t("2025-03-03 10:00"), t("2025-03-08 10:00"), t(admitted)) is continues
+
+
+def test_a_wider_gap_is_a_setting() -> None:
+    wide = AgreementSettings(transfer_gap_hours=6)
+    assert rules.continues_stay(t("2025-03-03 10:00"), t("2025-03-08 10:00"), t("2025-03-08 15:00"), wide)
+
+
+def test_a_scenario_names_a_malformed_earlier_stay() -> None:
+    from sektorbro.agreement.scenario import ScenarioError, parse_scenario
+
+    data: dict[str, Any] = {
+        "at": "2025-03-09T10:00:00+01:00",
+        "course": {
+            "area": "somatic",
+            "track": "acute",
+            "admitted_at": "2025-03-08T11:00:00+01:00",
+            "earlier_stays": [{"hospital": "Randers", "admitted_at": "2025-03-03T10:00:00+01:00"}],
+        },
+    }
+    with pytest.raises(ScenarioError, match=r"course\.earlier_stays\[0\]\.ended_at: required"):
+        parse_scenario(data)
+    data["course"]["earlier_stays"][0]["ended_at"] = "2025-03-08T10:00:00+01:00"
+    snapshot = parse_scenario(data).snapshot
+    assert snapshot.stay_started_at == dt.datetime.fromisoformat("2025-03-03T10:00:00+01:00")
