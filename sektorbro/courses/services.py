@@ -146,8 +146,8 @@ def transfer_data(receiving: Course) -> dict[str, Any]:
 
 
 def _discharge_event(events: list[CourseEvent]) -> CourseEvent | None:
-    undone = {id(e.supersedes) for e in events if e.type == "cancelled" and e.supersedes is not None}
-    return next((e for e in reversed(events) if e.type == "discharged" and id(e) not in undone), None)
+    undone = {e.supersedes.seq for e in events if e.type == "cancelled" and e.supersedes is not None}
+    return next((e for e in reversed(events) if e.type == "discharged" and e.seq not in undone), None)
 
 
 def _transfer_correction(earlier: Course, events: list[CourseEvent], later: Course) -> dict[str, Any] | None:
@@ -158,7 +158,7 @@ def _transfer_correction(earlier: Course, events: list[CourseEvent], later: Cour
     data = transfer_data(later)
     corrected = {**target.data}
     for e in events:
-        if e.type == "corrected" and e.supersedes is target:
+        if e.type == "corrected" and e.supersedes is not None and e.supersedes.seq == target.seq:
             corrected.update(e.data)
     if all(corrected.get(k) == v for k, v in data.items()):
         return None

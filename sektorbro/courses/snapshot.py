@@ -75,8 +75,8 @@ def course_events(course: Course) -> list[CourseEvent]:
 
 def admission_report_time(events: Iterable[CourseEvent]) -> dt.datetime | None:
     rows = list(events)
-    cancelled = {id(e.supersedes) for e in rows if e.type == "cancelled" and e.supersedes is not None}
-    times = [e.occurred_at for e in rows if e.type in REPORT_EVENTS and id(e) not in cancelled]
+    cancelled = {e.supersedes.seq for e in rows if e.type == "cancelled" and e.supersedes is not None}
+    times = [e.occurred_at for e in rows if e.type in REPORT_EVENTS and e.seq not in cancelled]
     return min(times) if times else None
 
 

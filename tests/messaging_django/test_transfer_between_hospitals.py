@@ -9,12 +9,13 @@ import random
 
 import pytest
 
+from sektorbro.core.models import AuditEvent
 from sektorbro.courses.models import Course
 from sektorbro.courses.snapshot import decisions_for
 from sektorbro.messaging import ingest
 from sektorbro.messaging.medcom import synthetic
 from sektorbro.messaging.medcom.build import Organisation, to_json
-from sektorbro.messaging.models import InboxStatus
+from sektorbro.messaging.models import InboxMessage, InboxStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("example_parties")]
 CPH = synthetic.COPENHAGEN
@@ -39,10 +40,13 @@ def stays(second_after: dt.timedelta) -> tuple[list[bytes], list[bytes]]:
     return encode(first), encode(second)
 
 
-def take(*raws: bytes) -> None:
+def take(*raws: bytes) -> list[InboxMessage]:
+    taken = []
     for raw in raws:
         message = ingest.ingest(raw, transport="test")
         assert message.status == InboxStatus.ACCEPTED, message.reason
+        taken.append(message)
+    return taken
 
 
 def courses() -> tuple[Course, Course]:
@@ -52,9 +56,13 @@ def courses() -> tuple[Course, Course]:
 
 def test_a_discharge_then_an_admission_within_the_gap_are_one_regional_stay() -> None:
     (a_in, a_out), (b_in, b_out) = stays(dt.timedelta(hours=1))
-    take(a_in, a_out, b_in)
+    admission = take(a_in, a_out, b_in)[-1]
+    assert "Overflyttet fra Regionshospitalet Randers" in admission.effect["description"]
     first, second = courses()
     assert first.hospital.key == "rhr" and second.hospital.key == "auh"
+    assert AuditEvent.objects.filter(
+        action="course.transfer_linked", subject_id=str(second.public_id)
+    ).exists()
     assert second.previous_course == first
     assert first.discharge_destination == "other_hospital"
     correction = first.events.order_by("seq").last()
@@ -72,7 +80,8 @@ def test_the_admission_arriving_before_the_discharge_is_linked_too() -> None:
     take(a_in, b_in)
     first, second = courses()
     assert second.previous_course is None  # the first stay has not ended yet
-    take(a_out)
+    (discharge_message,) = take(a_out)
+    assert "overflytning til Aarhus Universitetshospital" in discharge_message.effect["description"]
     first, second = courses()
     assert second.previous_course == first and first.discharge_destination == "other_hospital"
     discharge = first.events.get(type="discharged")
