@@ -20,9 +20,11 @@ from sektorbro.agreement.history import (
     agreed_discharge_date,
     discharge_day,
     dispute_target,
+    earlier_admission_report,
     effective_events,
     flowchart_applies,
     fold,
+    is_transfer,
     municipality_receives,
     of_type,
     pending_proposal,
@@ -120,12 +122,22 @@ def deadlines(
     result: list[Deadline] = []
 
     if flow and citizen.elderly_care:
+        # Over the whole regional stay (aftalen 2.2): due from the first hospital's admission, and met by a
+        # report that reached an earlier hospital of the stay.
+        reports = [
+            t
+            for t in (
+                earlier_admission_report(snapshot),
+                _first_time(events, "admission_report_sent", "admission_report_received"),
+            )
+            if t is not None
+        ]
         result.append(
             _deadline(
                 "P04",
-                snapshot.admitted_at + dt.timedelta(hours=settings.admission_report_hours),
+                snapshot.stay_started_at + dt.timedelta(hours=settings.admission_report_hours),
                 "municipality",
-                _first_time(events, "admission_report_sent", "admission_report_received"),
+                min(reports) if reports else None,
                 at,
                 Reason(
                     "Kommunen sørger for en opdateret indlæggelsesrapport (manuelt, hvis oplysningerne er "
@@ -153,7 +165,7 @@ def deadlines(
                 ),
             )
         )
-    if flow and not died_in_hospital:
+    if flow and not died_in_hospital and not (end is not None and is_transfer(state.destination)):
         result += _stay_rules(snapshot, state, events, at, settings, short, services, day, moment)
     if (
         flow
@@ -225,7 +237,7 @@ def _stay_rules(
         elif services:
             result.append(_a02(end, _phone_since(events, snapshot.admitted_at), at, final=True))
     elif short is None and snapshot.track == "acute" and services and end is None:
-        due = snapshot.admitted_at + dt.timedelta(hours=settings.short_stay_hours)
+        due = snapshot.stay_started_at + dt.timedelta(hours=settings.short_stay_hours)
         result.append(_a02(due, _phone_since(events, snapshot.admitted_at), at, final=False))
     elif short is False and services:
         plans = [e for e in of_type(events, "care_plan_sent") if e.at is not None]
@@ -411,7 +423,7 @@ def alerts(
     events = until(effective_events(snapshot, settings), at)
     found: list[Alert] = []
     flow = flowchart_applies(snapshot, settings)
-    admitted = snapshot.admitted_at.astimezone(CPH)
+    admitted = snapshot.stay_started_at.astimezone(CPH)
     if flow and admitted.weekday() == 4 and admitted.time() >= settings.friday_afternoon(snapshot.cluster):
         monday = admitted.date() + dt.timedelta(days=3)
         if settings.p15_skip_holiday_monday:

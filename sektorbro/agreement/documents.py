@@ -7,8 +7,10 @@ import datetime as dt
 from typing import TypedDict
 
 from sektorbro.agreement.history import (
+    earlier_admission_report,
     effective_events,
     fold,
+    is_transfer,
     municipality_receives,
     of_type,
     psychiatry_covered,
@@ -16,6 +18,7 @@ from sektorbro.agreement.history import (
     until,
 )
 from sektorbro.agreement.model import (
+    CPH,
     DEFAULT_SETTINGS,
     AgreementSettings,
     CourseSnapshot,
@@ -260,7 +263,23 @@ def required_documents(
                 "Rehabilitation is relevant: rehabilitation plan.",
             )
         )
-    if state.status == "dead" and state.destination == "dead":
+    if state.status == "discharged" and is_transfer(state.destination):
+        kept = [d for d in required if d == "admission_report"]
+        required[:] = kept
+        accepts.clear()
+        need("fmk_update")
+        reasons.append(
+            Reason(
+                "Borgeren er overflyttet til et andet hospital: udskrivelsen til kommunen og dens dokumenter "
+                "(plejeforløbsplan, udskrivningsrapport, telefon, korrespondance, genoptræningsplan, epikrise) "
+                "overgår til det modtagende hospital. FMK ajourføres ved overflytningen.",
+                "The citizen was transferred to another hospital: the discharge to the municipality and its "
+                "documents (care plan, discharge report, phone, correspondence, rehabilitation plan, discharge "
+                "summary) pass to the receiving hospital. FMK is brought up to date at the transfer.",
+            )
+        )
+        sources.append("aftalen 2.2")
+    elif state.status == "dead" and state.destination == "dead":
         for document in AT_DISCHARGE | {"care_plan", "phone_contact"}:
             if document in required:
                 required.remove(document)
@@ -281,11 +300,28 @@ def required_documents(
         )
         sources.append("aftalen 2.1")
     present = {e.type for e in until(effective_events(snapshot, settings), at)}
+    if snapshot.earlier_stays:
+        reasons.append(
+            Reason(
+                "Forløbet fortsætter et ophold på %s (overflyttet): opholdet i regionen tælles som ét, fra %s."
+                % (", ".join(s.hospital for s in snapshot.earlier_stays), _when(snapshot.stay_started_at)),
+                "The course continues a stay at %s (transferred): the stay in the region counts as one, from %s."
+                % (", ".join(s.hospital for s in snapshot.earlier_stays), _when(snapshot.stay_started_at)),
+            )
+        )
+        sources.append("aftalen 2.2")
+        report = earlier_admission_report(snapshot)
+        if report is not None and report <= at:
+            present.add("admission_report_received")
     missing = [
         d for d in required if not any(kind in present for kind in (*DOCUMENT_EVENTS[d], *accepts.get(d, ())))
     ]
     value: DocumentsValue = {"required": required, "missing": missing, "short_stay": short}
     return Decision(value, tuple(reasons), tuple(dict.fromkeys(sources)))
+
+
+def _when(value: dt.datetime) -> str:
+    return value.astimezone(CPH).strftime("%d.%m.%Y %H:%M")
 
 
 def document_time(snapshot: CourseSnapshot, document: str, at: dt.datetime) -> dt.datetime | None:

@@ -483,9 +483,35 @@ def discharge_day(
 
 
 def stay_hours(snapshot: CourseSnapshot, end: dt.datetime | None) -> float | None:
+    """Hours from the start of the regional stay (the first hospital's admission, aftalen 2.2) to ``end``."""
     if end is None:
         return None
-    return (end - snapshot.admitted_at).total_seconds() / 3600
+    return (end - snapshot.stay_started_at).total_seconds() / 3600
+
+
+def is_transfer(destination: str | None) -> bool:
+    """A course that ended with the citizen moved to another hospital: the discharge to the municipality (its
+    documents and warnings) passes to the receiving hospital."""
+    return destination == "other_hospital"
+
+
+def continues_stay(
+    earlier_admitted: dt.datetime,
+    earlier_ended: dt.datetime,
+    admitted: dt.datetime,
+    settings: AgreementSettings = DEFAULT_SETTINGS,
+) -> bool:
+    """Does an admission at another region hospital continue the stay that ended at ``earlier_ended`` (one
+    regional stay, aftalen 2.2)? Yes when it starts at most ``settings.transfer_gap_hours`` after that end. A
+    start before the registered end counts too (after the earlier admission): the two hospitals register on
+    their own clocks, and a citizen lies in one hospital at a time."""
+    return earlier_admitted < admitted <= earlier_ended + dt.timedelta(hours=settings.transfer_gap_hours)
+
+
+def earlier_admission_report(snapshot: CourseSnapshot) -> dt.datetime | None:
+    """When the municipality's admission report for the regional stay reached an earlier hospital."""
+    times = [s.admission_report_at for s in snapshot.earlier_stays if s.admission_report_at is not None]
+    return min(times) if times else None
 
 
 def is_terminal(snapshot: CourseSnapshot, events: Iterable[Event] | None = None) -> bool:

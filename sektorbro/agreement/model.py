@@ -166,6 +166,27 @@ class CitizenFacts:
 
 
 @dataclass(frozen=True)
+class EarlierStay:
+    """A stay at another hospital in the region that this course continues (aftalen 2.2: admission "på en
+    somatisk afdeling i Region Midtjylland" counts across hospitals). The platform links a course to the one
+    before it when the citizen was transferred (see ``AgreementSettings.transfer_gap_hours``).
+    ``admission_report_at``: when the municipality's admission report for the stay was sent or received there
+    (it is not demanded again from the receiving hospital's course)."""
+
+    hospital: str
+    admitted_at: dt.datetime
+    ended_at: dt.datetime
+    admission_report_at: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        require_aware(self.admitted_at, "earlier_stays.admitted_at")
+        require_aware(self.ended_at, "earlier_stays.ended_at")
+        require_aware(self.admission_report_at, "earlier_stays.admission_report_at")
+        if self.ended_at < self.admitted_at:
+            raise RuleInputError("earlier_stays.ended_at: must not be before earlier_stays.admitted_at")
+
+
+@dataclass(frozen=True)
 class CourseSnapshot:
     """One course as the rules see it. ``discharged_at``/``discharge_destination`` may be given directly
     (scenarios) or come from a ``discharged``/``died`` event (the platform); the event wins."""
@@ -182,6 +203,8 @@ class CourseSnapshot:
     cluster: str | None = None
     events: tuple[Event, ...] = ()
     citizen: CitizenFacts = field(default_factory=CitizenFacts)
+    # The stays at other region hospitals this course continues, oldest first (one regional stay, aftalen 2.2).
+    earlier_stays: tuple[EarlierStay, ...] = ()
 
     def __post_init__(self) -> None:
         _require_choice(self.area, AREAS, "course.area")
@@ -192,6 +215,14 @@ class CourseSnapshot:
         require_aware(self.discharged_at, "course.discharged_at")
         if self.discharged_at is not None and self.discharged_at < self.admitted_at:
             raise RuleInputError("course.discharged_at: must not be before course.admitted_at")
+        for stay in self.earlier_stays:
+            if stay.admitted_at > self.admitted_at:
+                raise RuleInputError("earlier_stays.admitted_at: must not be after course.admitted_at")
+
+    @property
+    def stay_started_at(self) -> dt.datetime:
+        """When the regional stay began: the admission at the first hospital (aftalen 2.2)."""
+        return min((s.admitted_at for s in self.earlier_stays), default=self.admitted_at)
 
 
 @dataclass(frozen=True)
@@ -369,6 +400,11 @@ class AgreementSettings:
     bill_ready_day: bool = True  # with bill_discharge_day=False: one day per midnight
     bill_discharge_day: bool = False
     bill_until_agreed_date: bool = True  # aftalen 2.1: the days between the ready date and the agreed date
+    # One regional stay (aftalen 2.2: "på en somatisk afdeling i Region Midtjylland i over 24 timer"): an
+    # admission at another region hospital that starts at most this many hours after the previous stay ended (or
+    # while it had not yet been registered as ended) continues that stay; the same gap the indicator engine uses
+    # for stays across hospitals (docs/indicators.md, "Stays").
+    transfer_gap_hours: int = 4
     # 72-hour extended responsibility (aftalen 2.2, S01).
     extended_window_hours: int = 72
     places_from: dt.date = dt.date(2023, 9, 15)
@@ -390,6 +426,8 @@ class AgreementSettings:
         ):
             if getattr(self, name) <= 0:
                 raise RuleInputError(f"settings.{name}: must be positive")
+        if self.transfer_gap_hours < 0:
+            raise RuleInputError("settings.transfer_gap_hours: must be >= 0")
         if self.ready_cancellation_hours < 0:
             raise RuleInputError("settings.ready_cancellation_hours: must be >= 0")
         if self.phone_window_days < 0 or self.municipal_read_grace_shifts < 0:

@@ -22,6 +22,7 @@ from sektorbro.agreement.model import (
     AgreementSettings,
     CitizenFacts,
     CourseSnapshot,
+    EarlierStay,
     Event,
     RuleInputError,
     Tariff,
@@ -56,8 +57,10 @@ COURSE_KEYS = frozenset(
         "rehabilitation_needed",
         "cluster",
         "events",
+        "earlier_stays",
     }
 )
+EARLIER_KEYS = frozenset({"hospital", "admitted_at", "ended_at", "admission_report_at"})
 DATE_EVENTS = ("discharge_date_proposed", "discharge_date_agreed")
 READ_PARTIES = ("hospital", "municipality")
 
@@ -189,6 +192,39 @@ def _event(raw: Any, index: int) -> Event:
     return Event(type=kind, at=at, date=day, seq=seq, data=data)
 
 
+def _earlier_stays(value: Any, admitted: dt.datetime) -> tuple[EarlierStay, ...]:
+    """The stays at other region hospitals the course continues (one regional stay, aftalen 2.2)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ScenarioError("course.earlier_stays: must be a list")
+    stays: list[EarlierStay] = []
+    for i, raw in enumerate(value):
+        path = f"course.earlier_stays[{i}]"
+        item = _object(raw, path, EARLIER_KEYS)
+        start = _datetime(item.get("admitted_at"), f"{path}.admitted_at")
+        end = _datetime(item.get("ended_at"), f"{path}.ended_at")
+        assert start is not None and end is not None
+        if end < start:
+            raise ScenarioError(f"{path}.ended_at: must not be before {path}.admitted_at")
+        if start > admitted:
+            raise ScenarioError(f"{path}.admitted_at: must not be after course.admitted_at")
+        hospital = _string(item.get("hospital"), f"{path}.hospital")
+        if hospital is None:
+            raise ScenarioError(f"{path}.hospital: required (the hospital's name)")
+        stays.append(
+            EarlierStay(
+                hospital=hospital,
+                admitted_at=start,
+                ended_at=end,
+                admission_report_at=_datetime(
+                    item.get("admission_report_at"), f"{path}.admission_report_at", required=False
+                ),
+            )
+        )
+    return tuple(sorted(stays, key=lambda s: s.admitted_at))
+
+
 def _settings(value: Any, path: str = "settings") -> AgreementSettings:
     """Overrides of ``AgreementSettings`` by field name: clock times as "HH:MM", dates as "YYYY-MM-DD",
     ``friday_afternoon_by_cluster`` as ``{"cluster": "HH:MM"}``, ``municipal_shifts`` as a list of times."""
@@ -295,6 +331,7 @@ def parse_scenario(data: Any, *, now: dt.datetime | None = None) -> Scenario:
             cluster=_string(course.get("cluster"), "course.cluster"),
             events=events,
             citizen=citizen,
+            earlier_stays=_earlier_stays(course.get("earlier_stays"), admitted),
         )
     except RuleInputError as exc:  # pragma: no cover - the checks above catch these first
         raise ScenarioError(str(exc)) from exc

@@ -17,7 +17,7 @@ from sektorbro.agreement.documents import (
     DOCUMENT_PARTY,
     required_documents,
 )
-from sektorbro.agreement.history import discharge_day, fold
+from sektorbro.agreement.history import discharge_day, fold, is_transfer
 from sektorbro.agreement.model import (
     DEFAULT_SETTINGS,
     AgreementSettings,
@@ -153,5 +153,9 @@ def _work(
     found.sort(key=lambda t: (not t.overdue, t.due is None, t.due or far))
     ended = state.ended_at is not None
     open_work = [t for t in found if not _retired(t, ended)]
+    if ended and state.status == "discharged" and is_transfer(state.destination):
+        # A transfer: the receiving hospital's course takes the stay's work over (one regional stay, aftalen
+        # 2.2), so what was due before the discharge is neither open here nor missed.
+        return open_work, []
     gone = [replace(t, overdue=False) for t in found if _retired(t, ended)]
     return open_work, gone

@@ -78,6 +78,17 @@ class Course(models.Model):
         _("municipal nursing after discharge"), default=False
     )
     rehabilitation_needed = models.BooleanField(_("rehabilitation needed"), default=False)
+    # The course at another region hospital this course continues (a transfer): one regional stay that the rules
+    # judge as a whole (aftalen 2.2). Set by the services when the citizen's previous stay ended at most
+    # ``AgreementSettings.transfer_gap_hours`` before this admission (docs/agreement-rules.md, "One regional stay").
+    previous_course = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_course",
+        verbose_name=_("continues the stay of"),
+    )
     episode_of_care_id = models.CharField(_("episode of care id"), max_length=100, blank=True, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -79,6 +79,92 @@ def _require_transaction() -> None:
         raise RuntimeError("Call this inside a transaction that is rolled back on error.")
 
 
+# --- One regional stay (aftalen 2.2): a transfer links the receiving hospital's course to the previous one ------
+
+
+def _previous_key(course: Course) -> Any:
+    cached = course._state.fields_cache.get("previous_course")
+    return id(cached) if cached is not None else course.previous_course_id
+
+
+def _ended_by_discharge(course: Course) -> bool:
+    return course.discharged_at is not None and course.discharge_destination != "dead"
+
+
+def previous_stay(
+    courses: list[Course], *, hospital_id: int, area: str, admitted_at: dt.datetime
+) -> Course | None:
+    """The course of the citizen's (``courses``) that an admission at ``hospital_id`` continues: a stay at
+    another region hospital in the same area, ended by a discharge at most ``transfer_gap_hours`` before the
+    admission (``rules.continues_stay``) and not continued by another course yet. The latest such course."""
+    from sektorbro.agreement import rules
+
+    settings = agreement_settings()
+    taken = {_previous_key(c) for c in courses} - {None}
+    found = [
+        c
+        for c in courses
+        if c.hospital_id != hospital_id
+        and c.area == area
+        and _ended_by_discharge(c)
+        and id(c) not in taken
+        and (c.pk is None or c.pk not in taken)
+        and rules.continues_stay(c.admitted_at, c.discharged_at, admitted_at, settings)  # type: ignore[arg-type]
+    ]
+    return max(found, key=lambda c: c.discharged_at) if found else None  # type: ignore[arg-type,return-value]
+
+
+def next_stay(courses: list[Course], course: Course, discharged_at: dt.datetime) -> Course | None:
+    """The course of the citizen's (``courses``) that continues ``course`` discharged at ``discharged_at``: an
+    admission at another region hospital in the same area, starting at most ``transfer_gap_hours`` after the
+    discharge, that continues no other stay yet (the STIN of the receiving hospital arrived first)."""
+    from sektorbro.agreement import rules
+
+    settings = agreement_settings()
+    mine = {id(course), course.pk} - {None}
+    if any(_previous_key(c) in mine for c in courses if c is not course):
+        return None  # already continued
+    found = [
+        c
+        for c in courses
+        if c is not course
+        and c.hospital_id != course.hospital_id
+        and c.area == course.area
+        and _previous_key(c) is None
+        and rules.continues_stay(course.admitted_at, discharged_at, c.admitted_at, settings)
+    ]
+    return min(found, key=lambda c: c.admitted_at) if found else None
+
+
+def transfer_data(receiving: Course) -> dict[str, Any]:
+    """What the first hospital's discharge says about a transfer: the destination and where the citizen went."""
+    return {
+        "destination": DischargeDestination.OTHER_HOSPITAL.value,
+        "transferred_to": receiving.hospital.name,
+        "transferred_course": str(receiving.public_id),
+    }
+
+
+def _discharge_event(events: list[CourseEvent]) -> CourseEvent | None:
+    undone = {e.supersedes.seq for e in events if e.type == "cancelled" and e.supersedes is not None}
+    return next((e for e in reversed(events) if e.type == "discharged" and e.seq not in undone), None)
+
+
+def _transfer_correction(earlier: Course, events: list[CourseEvent], later: Course) -> dict[str, Any] | None:
+    """The correction that marks ``earlier``'s discharge as the transfer to ``later`` (None: already marked)."""
+    target = _discharge_event(events)
+    if target is None:
+        return None
+    data = transfer_data(later)
+    corrected = {**target.data}
+    for e in events:
+        if e.type == "corrected" and e.supersedes is not None and e.supersedes.seq == target.seq:
+            corrected.update(e.data)
+    if all(corrected.get(k) == v for k, v in data.items()):
+        return None
+    return {"supersedes": target, "data": {**data, "code": "transfer"}}
+
+
 def _opened(
     *,
     actor: Any,
@@ -135,14 +221,73 @@ def _opened(
 
 
 def open_course_in_transaction(**kwargs: Any) -> Course:
-    """Open a course inside the caller's transaction. Arguments as ``_opened``."""
+    """Open a course inside the caller's transaction. Arguments as ``_opened``. When the admission continues
+    the citizen's stay at another region hospital (a transfer, ``previous_stay``), the course is linked to
+    that one and its discharge is marked as the transfer (one regional stay, aftalen 2.2)."""
     _require_transaction()
     course, event, row = _opened(**kwargs)
+    others = list(
+        Course.objects.select_for_update(of=("self",))
+        .filter(citizen=course.citizen)
+        .select_related("hospital")
+        .order_by("pk")
+    )
+    previous = previous_stay(
+        others, hospital_id=course.hospital_id, area=course.area, admitted_at=course.admitted_at
+    )
+    course.previous_course = previous
     refresh_state(course, [event])  # the derived state goes in with the row
     course.save()
     event.save()
     row.save()
+    if previous is not None:
+        _mark_transfer(previous, course, actor=kwargs.get("actor"))
     return course
+
+
+def _mark_transfer(earlier: Course, later: Course, *, actor: Any) -> None:
+    """Record on ``earlier`` that its discharge was the transfer to ``later`` (a correction of the discharge),
+    and write the audit row of the link."""
+    events = list(earlier.events.select_related("supersedes").order_by("seq"))
+    correction = _transfer_correction(earlier, events, later)
+    if correction is not None:
+        record_event_in_transaction(
+            actor=actor,
+            course=earlier,
+            event_type="corrected",
+            occurred_at=correction["supersedes"].occurred_at,  # keeps the discharge time
+            data=correction["data"],
+            supersedes=correction["supersedes"],
+            source="system",
+        )
+    audit.record(
+        actor=actor,
+        action="course.transfer_linked",
+        subject_type="course",
+        subject_id=str(later.public_id),
+        data={"previous": str(earlier.public_id)},
+    )
+
+
+def link_transfer_after_discharge(*, actor: Any, course: Course, discharged_at: dt.datetime) -> Course | None:
+    """After ``course`` was discharged: link the course at another region hospital that continues its stay (its
+    admission came first) and mark the discharge as the transfer. Returns the linked course, or None."""
+    _require_transaction()
+    others = list(
+        Course.objects.select_for_update(of=("self",))
+        .filter(citizen_id=course.citizen_id)
+        .select_related("citizen", "hospital", "hospital__cluster")
+        .order_by("pk")
+    )
+    mine = next((c for c in others if c.pk == course.pk), course)
+    later = next_stay(others, mine, discharged_at)
+    if later is None:
+        return None
+    later.previous_course = mine
+    later.save(update_fields=["previous_course"])
+    _mark_transfer(mine, later, actor=actor)
+    save_state(refresh_state(later, list(later.events.select_related("supersedes").order_by("seq"))))
+    return later
 
 
 open_course = transaction.atomic(open_course_in_transaction)
@@ -533,6 +678,10 @@ def record_event_in_transaction(
     locked.save(update_fields=["version", *STATE_FIELDS, *(PROJECTED_FIELDS if projected else [])])
     course.version = locked.version
     row.save()
+    if event_type == "discharged" and source != "system" and locked.discharged_at is not None:
+        linked = link_transfer_after_discharge(actor=actor, course=locked, discharged_at=locked.discharged_at)
+        if linked is not None:
+            course.version = Course.objects.values_list("version", flat=True).get(pk=course.pk)
     return event
 
 
@@ -592,6 +741,11 @@ class CourseBatch:
                 event.course = course
             self._courses.append(course)
             self._events[id(course)] = events[course.pk]
+            course._staged_events = events[course.pk]  # type: ignore[attr-defined]  # read by snapshot.course_events
+        by_id = {c.pk: c for c in self._courses if c.pk is not None}
+        for course in courses:  # a transfer's earlier course, as the same object (its staged events)
+            if course.previous_course_id in by_id:
+                course.previous_course = by_id[course.previous_course_id]
 
     def citizen(self, cpr: str) -> Citizen | None:
         return self._citizens.get(cpr)
@@ -616,10 +770,18 @@ class CourseBatch:
         return self._events[id(course)]
 
     def open_course(self, **kwargs: Any) -> Course:
-        """As ``open_course``; arguments as ``_opened``."""
+        """As ``open_course``; arguments as ``_opened``. A transfer is linked as by ``open_course``."""
         course, event, row = _opened(**kwargs)
+        previous = previous_stay(
+            self.courses_of(course.citizen),
+            hospital_id=course.hospital_id,
+            area=course.area,
+            admitted_at=course.admitted_at,
+        )
+        course.previous_course = previous
         self._courses.append(course)
         self._events[id(course)] = [event]
+        course._staged_events = self._events[id(course)]  # type: ignore[attr-defined]
         self._new_courses.append(course)
         self._new_events.append(event)
         self._audit_rows.append(row)
@@ -632,7 +794,31 @@ class CourseBatch:
             self._audit_rows.remove(row)
 
         self._undo.append(undo)
+        if previous is not None:
+            self._mark_transfer(previous, course, actor=kwargs.get("actor"))
         return course
+
+    def _mark_transfer(self, earlier: Course, later: Course, *, actor: Any) -> None:
+        correction = _transfer_correction(earlier, self._events[id(earlier)], later)
+        if correction is not None:
+            self.record_event(
+                actor=actor,
+                course=earlier,
+                event_type="corrected",
+                occurred_at=correction["supersedes"].occurred_at,  # keeps the discharge time
+                data=correction["data"],
+                supersedes=correction["supersedes"],
+                source="system",
+            )
+        row = audit.row(
+            actor=actor,
+            action="course.transfer_linked",
+            subject_type="course",
+            subject_id=str(later.public_id),
+            data={"previous": str(earlier.public_id)},
+        )
+        self._audit_rows.append(row)
+        self._undo.append(lambda: self._audit_rows.remove(row))
 
     def record_event(
         self,
@@ -647,8 +833,14 @@ class CourseBatch:
         source: str = "message",
         source_message_id: str = "",
     ) -> CourseEvent:
-        """As ``record_event`` for a course of this batch."""
+        """As ``record_event`` for a course of this batch. A discharge followed (within the transfer gap) by an
+        admission at another region hospital that arrived first is recorded as the transfer to it."""
         existing = self._events[id(course)]
+        later = None
+        if event_type == "discharged" and source != "system":
+            later = next_stay(self.courses_of(course.citizen), course, occurred_at)
+            if later is not None:
+                data = {**(data or {}), **transfer_data(later)}
         before = {name: getattr(course, name) for name in ["version", *PROJECTED_FIELDS]}
         event, row, _projected = _appended(
             actor=actor,
@@ -679,7 +871,31 @@ class CourseBatch:
                 del self._changed[id(course)]
 
         self._undo.append(undo)
+        if later is not None:
+            self._link(course, later, actor=actor)
         return event
+
+    def _link(self, earlier: Course, later: Course, *, actor: Any) -> None:
+        """``later`` (admitted first) continues ``earlier``'s stay: link it and refresh it at ``flush``."""
+        was_changed = id(later) in self._changed
+        later.previous_course = earlier
+        self._changed[id(later)] = later
+        row = audit.row(
+            actor=actor,
+            action="course.transfer_linked",
+            subject_type="course",
+            subject_id=str(later.public_id),
+            data={"previous": str(earlier.public_id)},
+        )
+        self._audit_rows.append(row)
+
+        def undo() -> None:
+            later.previous_course = None
+            self._audit_rows.remove(row)
+            if not was_changed:
+                del self._changed[id(later)]
+
+        self._undo.append(undo)
 
     def mark(self) -> int:
         return len(self._undo)
@@ -702,7 +918,15 @@ class CourseBatch:
             for course in [*self._new_courses, *changed]:  # the worklists' derived state, once per course
                 refresh_state(course, self._events[id(course)], tariffs=tariffs)
         Citizen.objects.bulk_create(self._new_citizens)
-        Course.objects.bulk_create(self._new_courses)
+        waiting = list(self._new_courses)
+        while waiting:  # a transfer's earlier course first (the later one refers to it)
+            ready_courses = [
+                c for c in waiting if c.previous_course is None or c.previous_course.pk is not None
+            ]
+            if not ready_courses:
+                raise RuntimeError("A course continues a course that is not stored.")
+            Course.objects.bulk_create(ready_courses)
+            waiting = [c for c in waiting if c.pk is None]
         pending = list(self._new_events)
         while pending:
             ready = [e for e in pending if e.supersedes is None or e.supersedes.pk is not None]
@@ -711,7 +935,10 @@ class CourseBatch:
             CourseEvent.objects.bulk_create(ready)
             pending = [e for e in pending if e.pk is None]
         if changed:
-            update_rows(changed, ["version", *PROJECTED_FIELDS, *STATE_FIELDS])
+            for course in changed:
+                if course.previous_course is not None:
+                    course.previous_course_id = course.previous_course.pk
+            update_rows(changed, ["version", "previous_course", *PROJECTED_FIELDS, *STATE_FIELDS])
         AuditEvent.objects.bulk_create(self._audit_rows)
         self._new_citizens, self._new_courses, self._new_events, self._audit_rows = [], [], [], []
         self._changed = {}

@@ -16,6 +16,7 @@ from sektorbro.agreement.model import (
     AgreementSettings,
     CitizenFacts,
     CourseSnapshot,
+    EarlierStay,
     Event,
     Tariff,
 )
@@ -51,6 +52,56 @@ def citizen_facts(course: Course) -> CitizenFacts:
     )
 
 
+REPORT_EVENTS = ("admission_report_sent", "admission_report_received")
+#: How many transfers back the regional stay is followed (a guard against a malformed chain).
+MAX_TRANSFERS = 20
+
+
+def previous_of(course: Course) -> Course | None:
+    """The course this one continues (a transfer), or ``None``. (A migration's historical model before
+    ``0010_course_previous_course`` has no such field.)"""
+    return getattr(course, "previous_course", None)
+
+
+def course_events(course: Course) -> list[CourseEvent]:
+    """A course's events: those staged by a batch (``_staged_events``) or stored."""
+    staged = getattr(course, "_staged_events", None)
+    if staged is not None:
+        return list(staged)
+    if course.pk is None:
+        return []
+    return list(course.events.select_related("supersedes").order_by("seq"))
+
+
+def admission_report_time(events: Iterable[CourseEvent]) -> dt.datetime | None:
+    rows = list(events)
+    cancelled = {e.supersedes.seq for e in rows if e.type == "cancelled" and e.supersedes is not None}
+    times = [e.occurred_at for e in rows if e.type in REPORT_EVENTS and e.seq not in cancelled]
+    return min(times) if times else None
+
+
+def earlier_stays(course: Course) -> tuple[EarlierStay, ...]:
+    """The stays at other region hospitals this course continues, oldest first (aftalen 2.2)."""
+    found: list[EarlierStay] = []
+    seen = {id(course)}
+    previous = previous_of(course)
+    while previous is not None and id(previous) not in seen and len(found) < MAX_TRANSFERS:
+        seen.add(id(previous))
+        end = previous.discharged_at or previous.ended_at
+        if end is None or previous.admitted_at > course.admitted_at:
+            break
+        found.append(
+            EarlierStay(
+                hospital=previous.hospital.name,
+                admitted_at=previous.admitted_at,
+                ended_at=max(end, previous.admitted_at),
+                admission_report_at=admission_report_time(course_events(previous)),
+            )
+        )
+        previous = previous_of(previous)
+    return tuple(reversed(found))
+
+
 def build_snapshot(course: Course, events: Iterable[CourseEvent] | None = None) -> CourseSnapshot:
     rows = (
         list(events)
@@ -70,6 +121,7 @@ def build_snapshot(course: Course, events: Iterable[CourseEvent] | None = None) 
         cluster=course.hospital.cluster.key if course.hospital.cluster is not None else None,
         events=tuple(event_to_rules(e) for e in rows),
         citizen=citizen_facts(course),
+        earlier_stays=earlier_stays(course),
     )
 
 

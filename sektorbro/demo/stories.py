@@ -1,7 +1,8 @@
 """Scripted demo courses in Randers, so the demo users meet every situation the agreement knows at once: an
 updated care plan with what is new (NYT), treatment resumed after a færdigmelding, a weekend discharge that
 still needs its agreement, a proposed discharge date waiting for the municipality's answer, a citizen on leave,
-a patient assessed as terminal and a death in hospital. Made once; a second run leaves them alone.
+a patient assessed as terminal, a death in hospital and a transfer between two hospitals seen as one regional
+stay (aftalen 2.2). Made once; a second run leaves them alone.
 
 The random demo courses (``sektorbro.demo.region``) give volume; these give the cases a newcomer should be able to
 find. Every event goes through the course services, as a user's or a hospital system's would."""
@@ -157,4 +158,57 @@ def build_scripted_courses(now: dt.datetime, actor: Any) -> int:
 
         story.history(add, now)
         created += 1
-    return created
+    return created + build_transfer_story(now, actor)
+
+
+#: The transfer story's citizen: almost six days at Randers, then moved to AUH's geriatric ward.
+TRANSFER_CITIZEN = ("Ingrid Holm", dt.date(1936, 4, 14), True, 978)
+
+
+def build_transfer_story(now: dt.datetime, actor: Any) -> int:
+    """A citizen moved after almost six days at Regionshospitalet Randers to Aarhus Universitetshospital, admitted
+    there an hour after the transfer: one regional stay (aftalen 2.2). AUH's course is linked to Randers' by
+    ``open_course`` (``AgreementSettings.transfer_gap_hours``), so its rules count from the first admission and
+    do not ask the municipality for the admission report again. Returns how many courses were created."""
+    name, born, female, serial = TRANSFER_CITIZEN
+    citizen, _ = Citizen.objects.update_or_create(
+        cpr=make_cpr(born, serial, female),
+        defaults={
+            "name": name,
+            "birth_date": born,
+            "residence_municipality": Municipality.objects.get(code="730"),
+            "gp_clinic": OrganisationUnit.objects.get(key="laege-730-1"),
+            "receives_elderly_care": True,
+        },
+    )
+    if Course.objects.filter(citizen=citizen).exists():
+        return 0
+    at = now.replace(second=0, microsecond=0)
+
+    def opened(hospital: str, department: str, hours_ago: int) -> Course:
+        return services.open_course(
+            actor=actor,
+            citizen=citizen,
+            hospital=OrganisationUnit.objects.get(key=hospital),
+            department=OrganisationUnit.objects.get(key=department),
+            area="somatic",
+            track="acute",
+            admitted_at=at - dt.timedelta(hours=hours_ago),
+        )
+
+    def add(course: Course, kind: str, hours_ago: int, **data: Any) -> None:
+        services.record_event(
+            actor=actor,
+            course=course,
+            event_type=kind,
+            occurred_at=at - dt.timedelta(hours=hours_ago),
+            data=data,
+            source="demo",
+        )
+
+    randers = opened("rhr", "rhr-medicin", 160)
+    add(randers, "admission_report_sent", 158)
+    add(randers, "discharged", 21, destination="other_hospital")
+    auh = opened("auh", "auh-geriatri", 20)
+    add(auh, "care_plan_sent", 4)
+    return 2

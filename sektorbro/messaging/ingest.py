@@ -316,10 +316,18 @@ def _apply_hospital_notification(message: InboxMessage, extracted: Facts, contex
             episode_of_care_id=episode,
             source_message_id=facts.message_id,
         )
+        transfer = (
+            f" Overflyttet fra {course.previous_course.hospital.name}: fortsætter opholdet (ét ophold i regionen)."
+            if course.previous_course is not None
+            else ""
+        )
         return Applied(
-            "Nyt forløb oprettet ved indlæggelse."
-            if base == "STIN"
-            else "Nyt forløb oprettet ved akut ambulant ophold.",
+            (
+                "Nyt forløb oprettet ved indlæggelse."
+                if base == "STIN"
+                else "Nyt forløb oprettet ved akut ambulant ophold."
+            )
+            + transfer,
             citizen,
             course,
             list(courses.events_of(course)),
@@ -368,7 +376,16 @@ def _apply_hospital_notification(message: InboxMessage, extracted: Facts, contex
         )  # fmt: skip
     except course_services.DomainError as exc:
         raise Unapplicable(exc.message) from exc
-    return Applied(extract.event_label(hn.event_code)[0] + " registreret.", citizen, course, [event])
+    moved = event.data.get("transferred_to") if event_type == "discharged" else None
+    return Applied(
+        extract.event_label(hn.event_code)[0]
+        + (
+            f" registreret som overflytning til {moved} (ét ophold i regionen)." if moved else " registreret."
+        ),
+        citizen,
+        course,
+        [event],
+    )
 
 
 def _apply_care_communication(message: InboxMessage, extracted: Facts, context: Context) -> Applied:

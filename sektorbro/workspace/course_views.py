@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -236,6 +237,34 @@ def _letter_form(user: Any, course: Course, form: Any, last_seq: int) -> dict[st
     }
 
 
+def _transfers(user: Any, course: Course) -> dict[str, Any]:
+    """The transfers around the course (one regional stay, aftalen 2.2): where the citizen came from and where
+    they went, each with a link to that course when the user may see it."""
+    visible = courses_visible_to(user)
+
+    def link(other: Course) -> str | None:
+        if visible.filter(pk=other.pk).exists():
+            return reverse("courses:detail", args=[other.public_id])
+        return None
+
+    found: dict[str, Any] = {}
+    previous = course.previous_course
+    if previous is not None:
+        found["transfer_from"] = {
+            "hospital": previous.hospital.name,
+            "at": previous.discharged_at or previous.ended_at,
+            "url": link(previous),
+        }
+    following = Course.objects.filter(previous_course=course).select_related("hospital").first()
+    if following is not None:
+        found["transfer_to"] = {
+            "hospital": following.hospital.name,
+            "at": following.admitted_at,
+            "url": link(following),
+        }
+    return found
+
+
 def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, Any]:
     decisions = decisions_for(course)
     events = list(course.events.select_related("supersedes", "organisation").order_by("seq"))
@@ -281,6 +310,7 @@ def _context(request: HttpRequest, course: Course, **forms: Any) -> dict[str, An
         "refusal": forms.get("refusal"),
         "ready_date": _date(decisions["ready_for_discharge"].get("date")),
         "events": _labelled(events),
+        **_transfers(request.user, course),
         "course_messages": _course_messages(request.user, course),
         "changed": forms.get("changed"),
         "required": [

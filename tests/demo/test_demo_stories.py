@@ -72,3 +72,19 @@ def test_the_demo_has_no_stale_proposals_and_agrees_dates_by_both_parties() -> N
         assert pending is None or pending.date is None or pending.date >= today, course.citizen.name
     saturday = _course("Edith Lund")
     assert rules.agreed_discharge_date(build_snapshot(saturday)) is not None
+
+
+def test_the_demo_shows_a_transfer_between_two_hospitals_as_one_regional_stay() -> None:
+    """Issue 17 (aftalen 2.2): Ingrid Holm moved from Randers to AUH; AUH's course continues Randers' stay."""
+    from sektorbro.courses.snapshot import decisions_for
+
+    build_demo(citizens=19)
+    randers, auh = Course.objects.filter(citizen__name="Ingrid Holm").order_by("admitted_at")
+    assert randers.hospital.key == "rhr" and auh.hospital.key == "auh"
+    assert auh.previous_course == randers and randers.discharge_destination == "other_hospital"
+    assert "admission_report" not in auh.state_documents["missing"]
+    assert decisions_for(auh)["documents"]["short_stay"] is False  # 20 hours at AUH after almost six days
+    assert randers.state_tasks == [] or {t["code"] for t in randers.state_tasks} <= {
+        "document:fmk_update",
+        "alert:S02",
+    }
