@@ -41,6 +41,14 @@ class Citizen(models.Model):
         limit_choices_to={"kind": "gp_clinic"},
         verbose_name=_("listed GP clinic"),
     )
+    gp_doctor_name = models.CharField(
+        _("named GP"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The named doctor at the listed clinic who is patient-responsible when the GP is (aftalen 2.2)."
+        ),
+    )
     receives_elderly_care = models.BooleanField(_("receives elderly-care services"), default=False)
     known_to_municipal_social_area = models.BooleanField(
         _("known to the municipal social area"), default=False

@@ -176,6 +176,47 @@ def set_acute_function(
     return citizen
 
 
+def may_name_gp(actor: Any, citizen: Citizen) -> bool:
+    """The citizen's own GP clinic names its doctor (aftalen 2.2: "en navngiven læge"); administrators too."""
+    if getattr(actor, "is_administrator", False):
+        return True
+    if citizen.gp_clinic_id is None:
+        return False
+    return any(
+        sector_of(m.role) == Sector.GENERAL_PRACTICE and m.unit_id == citizen.gp_clinic_id
+        for m in (actor.active_memberships() if hasattr(actor, "active_memberships") else [])
+    )
+
+
+@transaction.atomic
+def set_named_gp(*, actor: Any, citizen: Citizen, name: str, expected_version: int | None = None) -> Citizen:
+    """Record (or clear, with an empty name) the named doctor at the citizen's GP clinic."""
+    if not may_name_gp(actor, citizen):
+        raise NotPermitted(_("Only the citizen's own GP clinic names its doctor."))
+    locked = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(_("Someone else changed this citizen meanwhile. Reload the page and try again."))
+    name = name.strip()
+    if len(name) > 200:
+        raise DomainError(_("The name is longer than 200 characters."), field="gp_doctor_name")
+    if any(ord(ch) < 32 for ch in name):
+        raise DomainError(
+            _("The name must not contain control characters."), field="gp_doctor_name", code="invalid"
+        )
+    locked.gp_doctor_name = name
+    locked.version += 1
+    locked.save(update_fields=["gp_doctor_name", "version"])
+    audit.record(
+        actor=actor,
+        action="citizen.named_gp_set" if name else "citizen.named_gp_cleared",
+        subject_type="citizen",
+        subject_id=str(locked.public_id),
+        data={"clinic": locked.gp_clinic.key if locked.gp_clinic else None},
+    )
+    citizen_changed.send(sender=Citizen, citizen=locked, fields=frozenset({"gp_doctor_name"}))
+    return locked
+
+
 @transaction.atomic
 def save_relative(
     *,

@@ -12,6 +12,7 @@ STATE_INPUTS = frozenset(
         "acute_function_since",
         "residence_municipality",
         "gp_clinic",
+        "gp_doctor_name",
     }
 )
 

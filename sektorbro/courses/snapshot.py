@@ -49,6 +49,7 @@ def citizen_facts(course: Course) -> CitizenFacts:
         social_area=citizen.known_to_municipal_social_area or citizen.known_to_regional_social_area,
         terminal=False,
         acute_function=acute,
+        gp_doctor=citizen.gp_doctor_name or None,
     )
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sektorbro.citizens import services
 from sektorbro.citizens.access import care_relation_ids, citizens_visible_to, get_visible_citizen, log_access
 from sektorbro.citizens.models import Citizen
-from sektorbro.core.errors import DomainError
+from sektorbro.core.errors import DomainError, NotPermitted
 from sektorbro.courses.selectors import courses_visible_to
 from sektorbro.workspace.citizen_forms import (
     CitizenRegistrationForm,
@@ -72,9 +73,35 @@ def citizen_detail(request: HttpRequest, citizen_id: str) -> HttpResponse:
             "citizen": citizen,
             "care_relation": care,
             "courses": _courses(request, citizen),
+            "may_name_gp": services.may_name_gp(request.user, citizen),
             **relatives_section(citizen),
         },
     )
+
+
+@login_required
+@require_POST
+def named_gp_save(request: HttpRequest, citizen_id: str) -> HttpResponse:
+    """The citizen's GP clinic names the doctor who is patient-responsible when the GP is (aftalen 2.2)."""
+    citizen = get_visible_citizen(request.user, citizen_id)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        services.set_named_gp(
+            actor=request.user,
+            citizen=citizen,
+            name=request.POST.get("gp_doctor_name", ""),
+            expected_version=version,
+        )
+    except NotPermitted as refused:
+        raise PermissionDenied(refused.message) from refused
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The named GP was saved."))
+    return redirect("citizens:detail", citizen_id=citizen.public_id)
 
 
 @login_required

@@ -210,6 +210,8 @@ CASES = [
          "analyst"),
     Case("citizens:detail (social)", "get", lambda w: f"/borgere/{cid('social')(w)}/", "social_randers",
          "ward_nurse_randers"),
+    Case("citizens:named_gp", "post", lambda w: f"/borgere/{cid('randers_admitted')(w)}/laege/", "gp_randers",
+         "visitator_viborg", right_status=302, data={"gp_doctor_name": "Læge Karen Poulsen"}),
     Case("citizens:relative_add", "post", lambda w: f"/borgere/{cid('randers_home')(w)}/paaroerende/",
          "visitator_randers", "visitator_viborg", right_status=302,
          data={"name": "Kim Hansen", "relation": "søn", "phone": "", "may_be_involved": "on", "version": "1"}),
