@@ -19,6 +19,7 @@ from sektorbro.citizens.cpr import make_cpr
 from sektorbro.citizens.models import Citizen
 from sektorbro.courses import services
 from sektorbro.courses.models import Course
+from sektorbro.demo.signers import Signers
 from sektorbro.organisations.models import Municipality, OrganisationUnit
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -120,12 +121,13 @@ SCRIPTED = [
 ]
 
 
-def build_scripted_courses(now: dt.datetime, actor: Any) -> int:
+def build_scripted_courses(now: dt.datetime, signers: Signers | None = None) -> int:
     """Create the scripted courses that are not there yet; returns how many were created."""
     randers = Municipality.objects.get(code="730")
     gp = OrganisationUnit.objects.get(key="laege-730-1")
     hospital = OrganisationUnit.objects.get(key="rhr")
     ward = OrganisationUnit.objects.get(key="rhr-medicin")
+    signers = signers or Signers()
     created = 0
     for story in SCRIPTED:
         citizen, _ = Citizen.objects.update_or_create(
@@ -142,7 +144,7 @@ def build_scripted_courses(now: dt.datetime, actor: Any) -> int:
             continue
         admitted = (now - dt.timedelta(hours=story.admitted_hours_ago)).replace(second=0, microsecond=0)
         course = services.open_course(
-            actor=actor,
+            actor=signers.hospital_of(hospital, ward)[0],
             citizen=citizen,
             hospital=hospital,
             department=ward,
@@ -152,8 +154,15 @@ def build_scripted_courses(now: dt.datetime, actor: Any) -> int:
         )
 
         def add(kind: str, at: dt.datetime, _course: Course = course, **data: Any) -> None:
+            actor, organisation = signers.for_event(_course, kind, data)
             services.record_event(
-                actor=actor, course=_course, event_type=kind, occurred_at=at, data=data, source="demo"
+                actor=actor,
+                course=_course,
+                event_type=kind,
+                occurred_at=at,
+                data=data,
+                organisation=organisation,
+                source="demo",
             )
 
         story.history(add, now)
