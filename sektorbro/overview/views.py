@@ -41,6 +41,7 @@ from sektorbro.overview.pages import (
     runs,
     unit_for,
 )
+from sektorbro.overview.wording import checked, indicator_status
 
 LEVEL_SLUGS = {"region": "region", "klynge": "cluster", "kommune": "municipality"}
 
@@ -99,9 +100,9 @@ def unit_page(request: HttpRequest, level: str, key: str = "") -> HttpResponse:
     if filters is not None:
         context.update(_result_context(unit, filters))
         context.update(
-            period_choices=[(p, P.label(p)) for p in filters.available],
+            period_choices=[(p, P.label(p, lang())) for p in filters.available],
             compare_choices=[
-                (p, P.label(p)) for p in reversed(filters.all_periods) if P.granularity(p) != "month"
+                (p, P.label(p, lang())) for p in reversed(filters.all_periods) if P.granularity(p) != "month"
             ],
             areas=AREAS,
             query=filters.query(),
@@ -127,8 +128,10 @@ def _result_context(unit: Unit, filters: Any) -> dict[str, Any]:
             for i in indicators_for(filters.area)
             if i.id not in indicators_in_run(filters.run)
         ],
-        "compare_label": P.label(filters.compare),
-        "period_label": " – ".join(dict.fromkeys(P.label(p) for p in (filters.start, filters.end) if p)),
+        "compare_label": P.label(filters.compare, lang()),
+        "period_label": " – ".join(
+            dict.fromkeys(P.label(p, lang()) for p in (filters.start, filters.end) if p)
+        ),
     }
 
 
@@ -233,13 +236,17 @@ def indicator(request: HttpRequest, indicator_id: str) -> HttpResponse:
                     "name": p["name"],
                     "default": p["default"],
                     "description": p["description"][language],
-                    "status": p["status"],
+                    "status": checked(p["status"]),
                 }
                 for p in d["parameters"] + [s.describe() for s in STAY_PARAMETERS]
             ],
+            "status": indicator_status(ind.status),
             "value_sets": [
                 {
                     **v,
+                    "status": checked(v["status"]),
+                    # The version's "-unverified" suffix is for maintainers; the status says it for readers.
+                    "version": str(v["version"]).removesuffix("-unverified"),
                     "name": v["name"][language],
                     "groups": [{**g, "name": g["name"][language]} for g in v["groups"]],
                 }
