@@ -31,7 +31,7 @@ class Signers:
             if m.role in HOSPITAL_ROLES or m.role == "municipal_visitator":
                 # The first (ward nurse before coordinator in the demo's list) signs for the unit.
                 self.by_unit.setdefault(m.unit_id, m.user)
-        self.visitation: dict[int, OrganisationUnit] = {
+        self.visitation: dict[int | None, OrganisationUnit] = {
             u.municipality_id: u
             for u in OrganisationUnit.objects.filter(municipal_service="visitation").exclude(
                 municipality__isnull=True

@@ -285,9 +285,12 @@ def test_the_printable_pdf_has_the_page_with_the_same_filters(
     assert response.content.startswith(b"%PDF") and "inline" in response["Content-Disposition"]
     # The printed HTML: the charts as inline SVG, the suppression note, only the chosen area's indicators.
     printed: list[str] = []
-    monkeypatch.setattr(
-        "sektorbro.overview.views.html_to_pdf", lambda html, **_: printed.append(html) or b"%PDF"
-    )
+
+    def capture(html: str, **_: Any) -> bytes:
+        printed.append(html)
+        return b"%PDF"
+
+    monkeypatch.setattr("sektorbro.overview.views.html_to_pdf", capture)
     client.get("/overblik/kommune/730/rapport.pdf?periode=quarter&omraade=somatic")
     [html] = printed
     assert "<svg" in html and 'class="ov-line"' in html and "<script" not in html
