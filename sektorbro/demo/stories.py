@@ -167,14 +167,14 @@ def build_scripted_courses(now: dt.datetime, signers: Signers | None = None) -> 
 
         story.history(add, now)
         created += 1
-    return created + build_transfer_story(now, actor)
+    return created + build_transfer_story(now, signers)
 
 
 #: The transfer story's citizen: almost six days at Randers, then moved to AUH's geriatric ward.
 TRANSFER_CITIZEN = ("Ingrid Holm", dt.date(1936, 4, 14), True, 978)
 
 
-def build_transfer_story(now: dt.datetime, actor: Any) -> int:
+def build_transfer_story(now: dt.datetime, signers: Signers | None = None) -> int:
     """A citizen moved after almost six days at Regionshospitalet Randers to Aarhus Universitetshospital, admitted
     there an hour after the transfer: one regional stay (aftalen 2.2). AUH's course is linked to Randers' by
     ``open_course`` (``AgreementSettings.transfer_gap_hours``), so its rules count from the first admission and
@@ -193,25 +193,30 @@ def build_transfer_story(now: dt.datetime, actor: Any) -> int:
     if Course.objects.filter(citizen=citizen).exists():
         return 0
     at = now.replace(second=0, microsecond=0)
+    signers = signers or Signers()
 
-    def opened(hospital: str, department: str, hours_ago: int) -> Course:
+    def opened(hospital_key: str, department_key: str, hours_ago: int) -> Course:
+        hospital = OrganisationUnit.objects.get(key=hospital_key)
+        department = OrganisationUnit.objects.get(key=department_key)
         return services.open_course(
-            actor=actor,
+            actor=signers.hospital_of(hospital, department)[0],
             citizen=citizen,
-            hospital=OrganisationUnit.objects.get(key=hospital),
-            department=OrganisationUnit.objects.get(key=department),
+            hospital=hospital,
+            department=department,
             area="somatic",
             track="acute",
             admitted_at=at - dt.timedelta(hours=hours_ago),
         )
 
     def add(course: Course, kind: str, hours_ago: int, **data: Any) -> None:
+        actor, organisation = signers.for_event(course, kind, data)
         services.record_event(
             actor=actor,
             course=course,
             event_type=kind,
             occurred_at=at - dt.timedelta(hours=hours_ago),
             data=data,
+            organisation=organisation,
             source="demo",
         )
 
