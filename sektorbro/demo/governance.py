@@ -37,10 +37,10 @@ class DemoGovernance:
 
 @transaction.atomic
 def build_demo_governance() -> DemoGovernance:
-    admin = User.objects.filter(username="admin").first()
-    seed = load_demo(actor=admin)
     users = {u.username: u for u in User.objects.filter(username__in=[m[0] for m in DEMO_MEMBERS])}
     secretary = users.get(SECRETARY)
+    # The meetings and minutes are the committee secretary's work, signed by her (not the administrator).
+    seed = load_demo(actor=secretary or User.objects.filter(username=SECRETARY).first())
     if secretary is not None:
         Group.objects.get(key=CLUSTER_STEERING_GROUP).secretaries.add(secretary)
     members = 0

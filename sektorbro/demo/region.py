@@ -19,6 +19,7 @@ from sektorbro.courses import services as course_services
 from sektorbro.courses.models import Course
 from sektorbro.demo.governance import build_demo_governance
 from sektorbro.demo.messages import build_demo_messages
+from sektorbro.demo.signers import Signers
 from sektorbro.demo.stories import build_scripted_courses
 from sektorbro.followup.plan_seed import load_demo as load_plan_demo
 from sektorbro.followup.seed import load_demo as load_audit_demo
@@ -216,7 +217,7 @@ def build_demo(*, citizens: int = 400, seed: int = 2023) -> DemoResult:
         if unit.kind == "gp_clinic" and unit.municipality is not None:
             gp_by_muni.setdefault(unit.municipality.code, []).append(unit)
     now = timezone.now()
-    admin = User.objects.get(username="admin")
+    signers = Signers()  # each event is signed by the demo person of the party that acts
     population: list[int] = []
     for index, code in enumerate(_spread(citizens, random.Random(seed))):
         rng = random.Random(f"{seed}-{index}")  # one stream per citizen: re-runs make the same choices
@@ -265,8 +266,8 @@ def build_demo(*, citizens: int = 400, seed: int = 2023) -> DemoResult:
                 consent_recorded_at=now - dt.timedelta(days=rng.randint(1, 400)),
             )
         if wants_course and not Course.objects.filter(citizen=citizen).exists():
-            _demo_course(citizen, municipality, units, rng, now, admin)
-    build_scripted_courses(now, admin)
+            _demo_course(citizen, municipality, units, rng, now, signers)
+    build_scripted_courses(now, signers)
     messages = build_demo_messages(now)
     result.inbox, result.quarantine, result.outbox = messages.inbox, messages.quarantine, messages.outbox
     result.governance = build_demo_governance().summary()
@@ -283,7 +284,7 @@ def _demo_course(
     units: dict[str, OrganisationUnit],
     rng: random.Random,
     now: dt.datetime,
-    actor: User,
+    signers: Signers,
 ) -> int:
     psychiatric = rng.random() < 0.12
     if psychiatric:
@@ -297,7 +298,7 @@ def _demo_course(
         (now - dt.timedelta(hours=rng.randint(3, 24 * 12))).astimezone(CPH).replace(second=0, microsecond=0)
     )
     course = course_services.open_course(
-        actor=actor,
+        actor=signers.hospital_of(hospital, department)[0],
         citizen=citizen,
         hospital=hospital,
         department=department,
@@ -305,17 +306,24 @@ def _demo_course(
         track="acute" if rng.random() < 0.7 else "planned",
         admitted_at=admitted,
     )
-    _demo_history(course, rng, now, actor)
+    _demo_history(course, rng, now, signers)
     return 1
 
 
-def _demo_history(course: Course, rng: random.Random, now: dt.datetime, actor: User) -> None:
+def _demo_history(course: Course, rng: random.Random, now: dt.datetime, signers: Signers) -> None:
     """A believable history so far: documents, færdigmelding, agreed dates, discharges in the last days."""
 
     def add(kind: str, at: dt.datetime, **data: object) -> None:
         if at < now:
+            actor, organisation = signers.for_event(course, kind, data)
             course_services.record_event(
-                actor=actor, course=course, event_type=kind, occurred_at=at, data=dict(data), source="demo"
+                actor=actor,
+                course=course,
+                event_type=kind,
+                occurred_at=at,
+                data=dict(data),
+                organisation=organisation,
+                source="demo",
             )
 
     start = course.admitted_at

@@ -19,6 +19,7 @@ from sektorbro.citizens.cpr import make_cpr
 from sektorbro.citizens.models import Citizen
 from sektorbro.courses import services
 from sektorbro.courses.models import Course
+from sektorbro.demo.signers import Signers
 from sektorbro.organisations.models import Municipality, OrganisationUnit
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -120,12 +121,13 @@ SCRIPTED = [
 ]
 
 
-def build_scripted_courses(now: dt.datetime, actor: Any) -> int:
+def build_scripted_courses(now: dt.datetime, signers: Signers | None = None) -> int:
     """Create the scripted courses that are not there yet; returns how many were created."""
     randers = Municipality.objects.get(code="730")
     gp = OrganisationUnit.objects.get(key="laege-730-1")
     hospital = OrganisationUnit.objects.get(key="rhr")
     ward = OrganisationUnit.objects.get(key="rhr-medicin")
+    signers = signers or Signers()
     created = 0
     for story in SCRIPTED:
         citizen, _ = Citizen.objects.update_or_create(
@@ -142,7 +144,7 @@ def build_scripted_courses(now: dt.datetime, actor: Any) -> int:
             continue
         admitted = (now - dt.timedelta(hours=story.admitted_hours_ago)).replace(second=0, microsecond=0)
         course = services.open_course(
-            actor=actor,
+            actor=signers.hospital_of(hospital, ward)[0],
             citizen=citizen,
             hospital=hospital,
             department=ward,
@@ -152,20 +154,27 @@ def build_scripted_courses(now: dt.datetime, actor: Any) -> int:
         )
 
         def add(kind: str, at: dt.datetime, _course: Course = course, **data: Any) -> None:
+            actor, organisation = signers.for_event(_course, kind, data)
             services.record_event(
-                actor=actor, course=_course, event_type=kind, occurred_at=at, data=data, source="demo"
+                actor=actor,
+                course=_course,
+                event_type=kind,
+                occurred_at=at,
+                data=data,
+                organisation=organisation,
+                source="demo",
             )
 
         story.history(add, now)
         created += 1
-    return created + build_transfer_story(now, actor)
+    return created + build_transfer_story(now, signers)
 
 
 #: The transfer story's citizen: almost six days at Randers, then moved to AUH's geriatric ward.
 TRANSFER_CITIZEN = ("Ingrid Holm", dt.date(1936, 4, 14), True, 978)
 
 
-def build_transfer_story(now: dt.datetime, actor: Any) -> int:
+def build_transfer_story(now: dt.datetime, signers: Signers | None = None) -> int:
     """A citizen moved after almost six days at Regionshospitalet Randers to Aarhus Universitetshospital, admitted
     there an hour after the transfer: one regional stay (aftalen 2.2). AUH's course is linked to Randers' by
     ``open_course`` (``AgreementSettings.transfer_gap_hours``), so its rules count from the first admission and
@@ -184,25 +193,30 @@ def build_transfer_story(now: dt.datetime, actor: Any) -> int:
     if Course.objects.filter(citizen=citizen).exists():
         return 0
     at = now.replace(second=0, microsecond=0)
+    signers = signers or Signers()
 
-    def opened(hospital: str, department: str, hours_ago: int) -> Course:
+    def opened(hospital_key: str, department_key: str, hours_ago: int) -> Course:
+        hospital = OrganisationUnit.objects.get(key=hospital_key)
+        department = OrganisationUnit.objects.get(key=department_key)
         return services.open_course(
-            actor=actor,
+            actor=signers.hospital_of(hospital, department)[0],
             citizen=citizen,
-            hospital=OrganisationUnit.objects.get(key=hospital),
-            department=OrganisationUnit.objects.get(key=department),
+            hospital=hospital,
+            department=department,
             area="somatic",
             track="acute",
             admitted_at=at - dt.timedelta(hours=hours_ago),
         )
 
     def add(course: Course, kind: str, hours_ago: int, **data: Any) -> None:
+        actor, organisation = signers.for_event(course, kind, data)
         services.record_event(
             actor=actor,
             course=course,
             event_type=kind,
             occurred_at=at - dt.timedelta(hours=hours_ago),
             data=data,
+            organisation=organisation,
             source="demo",
         )
 

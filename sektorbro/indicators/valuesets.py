@@ -125,7 +125,7 @@ BIRTH = ValueSet(
     name_da="Fødsel",
     name_en="Childbirth",
     status=PARTLY_VERIFIED,
-    source=f"{SDS_NEWS_2020} (readmissions connected with childbirth are excluded); DO80-DO84 as in the brief",
+    source=f"{SDS_NEWS_2020} (readmissions connected with childbirth are excluded); the codes DO80-DO84 for the delivery",
     groups=(CodeGroup("delivery", "Fødsel", "Delivery", code_range("DO80", "DO84")),),
 )
 

@@ -185,7 +185,7 @@ def build_page(unit: Unit, filters: Filters) -> list[Block]:
     for ind in indicators:
         unit_label = ind.unit_en if lang() == "en" else ind.unit_da
         block = Block(ind, indicator_name(ind), unit_label, INDICATOR_AREA.get(ind.id, ""))
-        block.series = [_row(ind, P.label(p), series_values.get((ind.id, p))) for p in shown]
+        block.series = [_row(ind, P.label(p, lang()), series_values.get((ind.id, p))) for p in shown]
         block.chart = line_chart([r.label for r in block.series], [r.value for r in block.series])
         block.comparison = [
             _row(ind, name, compare_values.get((ind.id, code)), highlight=code in highlight, key=code)

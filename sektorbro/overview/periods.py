@@ -34,11 +34,12 @@ def between(periods: list[str], start: str | None, end: str | None) -> list[str]
     return [p for p in periods if (not start or p >= start) and (not end or p <= end)]
 
 
-def label(period: str) -> str:
-    """A Danish label: ``2024``, ``1. kvt. 2024``, ``01.2024``, ``01.01.2024–31.12.2025``."""
+def label(period: str, language: str = "da") -> str:
+    """A label for people: in Danish ``2024``, ``1. kvt. 2024``, ``01.2024``, ``01.01.2024–31.12.2025``; in
+    English (``language="en"``) the quarter is ``Q1 2024``; the other forms are the same in both."""
     kind = granularity(period)
     if kind == "quarter":
-        return f"{period[-1]}. kvt. {period[:4]}"
+        return f"Q{period[-1]} {period[:4]}" if language == "en" else f"{period[-1]}. kvt. {period[:4]}"
     if kind == "month":
         return f"{period[5:]}.{period[:4]}"
     if ".." in period:

@@ -6,15 +6,20 @@ import csv
 import io
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 
+from sektorbro.core.pdf import PDFError, html_to_pdf
 from sektorbro.indicators.definitions import REGISTRY
 from sektorbro.indicators.model import STAY_PARAMETERS
 from sektorbro.indicators.reference import region
@@ -36,6 +41,7 @@ from sektorbro.overview.pages import (
     runs,
     unit_for,
 )
+from sektorbro.overview.wording import checked, indicator_status
 
 LEVEL_SLUGS = {"region": "region", "klynge": "cluster", "kommune": "municipality"}
 
@@ -92,29 +98,70 @@ def unit_page(request: HttpRequest, level: str, key: str = "") -> HttpResponse:
         "page_url": request.path,
     }
     if filters is not None:
+        context.update(_result_context(unit, filters))
         context.update(
-            blocks=build_page(unit, filters),
-            absent=[
-                indicator_name(i)
-                for i in indicators_for(filters.area)
-                if i.id not in indicators_in_run(filters.run)
-            ],
-            period_choices=[(p, P.label(p)) for p in filters.available],
+            period_choices=[(p, P.label(p, lang())) for p in filters.available],
             compare_choices=[
-                (p, P.label(p)) for p in reversed(filters.all_periods) if P.granularity(p) != "month"
+                (p, P.label(p, lang())) for p in reversed(filters.all_periods) if P.granularity(p) != "month"
             ],
-            compare_label=P.label(filters.compare),
             areas=AREAS,
             query=filters.query(),
             csv_url=f"{request.path}eksport.csv?{filters.query()}",
             xlsx_url=f"{request.path}eksport.xlsx?{filters.query()}",
             danish_csv_url=f"{request.path}eksport.dk.csv?{filters.query()}",
+            pdf_url=f"{request.path}rapport.pdf?{filters.query()}",
         )
     # HTMX swaps the result and, out of band, the period range choices (they depend on the period type).
     context["oob"] = bool(getattr(request, "htmx", False))
     template = "overview/_result.html" if context["oob"] else "overview/unit.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _result_context(unit: Unit, filters: Any) -> dict[str, Any]:
+    """What the result shows for ``filters`` (the page and its printed version show the same)."""
+    return {
+        "blocks": build_page(unit, filters),
+        "absent": [
+            indicator_name(i)
+            for i in indicators_for(filters.area)
+            if i.id not in indicators_in_run(filters.run)
+        ],
+        "compare_label": P.label(filters.compare, lang()),
+        "period_label": " – ".join(
+            dict.fromkeys(P.label(p, lang()) for p in (filters.start, filters.end) if p)
+        ),
+    }
+
+
+PRINT_CSS = Path(__file__).parent / "static" / "overview" / "overview.css"
+
+
+@member_required
+def report_pdf(request: HttpRequest, level: str, key: str = "") -> HttpResponse:
+    """The overview page as a PDF for committee papers: the same filters, the charts drawn as inline SVG."""
+    unit = _unit(level, key)
+    filters = parse_filters(request.GET)
+    context: dict[str, Any] = {
+        "unit": unit,
+        "filters": filters,
+        "printed_at": timezone.localtime(),
+        "css": PRINT_CSS.read_text(encoding="utf-8"),
+        "language": lang(),
+    }
+    if filters is not None:
+        context.update(_result_context(unit, filters))
+    html = render_to_string("overview/print.html", context, request=request)
+    try:
+        pdf = html_to_pdf(html)
+    except PDFError as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    name = f"sektorbro-overblik-{level}{'-' + key if key else ''}.pdf"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=False, filename=name) or "inline"
+    )
     return response
 
 
@@ -189,13 +236,17 @@ def indicator(request: HttpRequest, indicator_id: str) -> HttpResponse:
                     "name": p["name"],
                     "default": p["default"],
                     "description": p["description"][language],
-                    "status": p["status"],
+                    "status": checked(p["status"]),
                 }
                 for p in d["parameters"] + [s.describe() for s in STAY_PARAMETERS]
             ],
+            "status": indicator_status(ind.status),
             "value_sets": [
                 {
                     **v,
+                    "status": checked(v["status"]),
+                    # The version's "-unverified" suffix is for maintainers; the status says it for readers.
+                    "version": str(v["version"]).removesuffix("-unverified"),
                     "name": v["name"][language],
                     "groups": [{**g, "name": g["name"][language]} for g in v["groups"]],
                 }

@@ -37,6 +37,13 @@ READY_CHECKS = ("fmk_updated", "rehab_plan_made", "patient_informed", "discharge
 READY_FIELDS = (*READY_CHECKS, "waiting_for", "waiting_reason")
 
 
+# A death is recorded with its own event ("died"), never as a place the citizen is discharged to.
+DESTINATION_CHOICES = [
+    ("", "–"),
+    *[c for c in DischargeDestination.choices if c[0] != DischargeDestination.DEAD],
+]
+
+
 class EventForm(forms.Form):
     type = forms.ChoiceField(label=_("What happened"))
     occurred_at = forms.DateTimeField(
@@ -47,9 +54,7 @@ class EventForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    destination = forms.ChoiceField(
-        label=_("Discharged to"), required=False, choices=[("", "–"), *DischargeDestination.choices]
-    )
+    destination = forms.ChoiceField(label=_("Discharged to"), required=False, choices=DESTINATION_CHOICES)
     municipal_nursing = forms.BooleanField(
         label=_("Municipal nursing after the discharge"),
         required=False,

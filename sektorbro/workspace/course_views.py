@@ -50,9 +50,15 @@ def _course(request: HttpRequest, course_id: uuid.UUID) -> Course:
     return course
 
 
+# The psychiatric discharge agreement and coordination plan (aftalen, psykiatri): not offered on somatic courses.
+PSYCHIATRIC_ONLY = frozenset({"discharge_agreement_made", "coordination_plan_made"})
+
+
 def _allowed_event_types(user: Any, course: Course) -> list[str]:
     order = list(EVENT_LABELS)
     skip = {"admitted", "cancelled", "corrected", "correspondence_sent"}
+    if course.area != "psychiatric":
+        skip |= PSYCHIATRIC_ONLY
     return [t for t in order if t not in skip and services.may_record(user, course, t)]
 
 

@@ -14,7 +14,13 @@ from sektorbro.organisations import selectors as reference
 from sektorbro.workspace.worklists import clamp_limit, worklist
 
 # Query parameters (Danish, like "afsnit") for how many rows each section shows.
-LIMIT_PARAMS = {"admitted": "indlagte", "discharged": "udskrevne", "acute_function": "akut"}
+LIMIT_PARAMS = {
+    "admitted": "indlagte",
+    "discharged": "udskrevne",
+    "acute_function": "akut",
+    "ready": "faerdige",
+    "window_72h": "72timer",
+}
 
 
 WARD_SESSION_KEY = "worklist_ward"
@@ -41,7 +47,15 @@ def worklist_context(request: HttpRequest) -> dict[str, Any]:
     ward = chosen_ward(request)
     limits = {name: clamp_limit(request.GET.get(param)) for name, param in LIMIT_PARAMS.items()}
     wl = worklist(request.user, ward=ward, limits=limits)
-    shown = [r.course.citizen for r in [*wl["admitted"], *wl["discharged"]]]
+    view = wl["view"]
+    # Only the sections the role's page shows are read (and logged as seen).
+    names = [] if view.acute_only else ["admitted", "discharged"]
+    if view.ready_first:
+        names.insert(0, "ready")
+    if view.window_section:
+        names.append("window_72h")
+    sections = {name: wl[name] for name in names}
+    shown = [r.course.citizen for section in sections.values() for r in section]
     shown += [r.citizen for r in wl["acute_function"] or []]
     log_access(request, request.user, list({c.pk: c for c in shown}.values()), "worklist")
     state = {"afsnit": ward or "", **{LIMIT_PARAMS[k]: v for k, v in limits.items()}}
@@ -53,8 +67,7 @@ def worklist_context(request: HttpRequest) -> dict[str, Any]:
         "wl": wl,
         "ward": ward,
         "wl_query": query(),
-        "wl_more_admitted": query(indlagte=wl["admitted"].next_limit),
-        "wl_more_discharged": query(udskrevne=wl["discharged"].next_limit),
+        **{f"wl_more_{name}": query(**{LIMIT_PARAMS[name]: s.next_limit}) for name, s in sections.items()},
         "wl_more_acute": query(akut=wl["acute_function"].next_limit) if wl["acute_function"] else "",
     }
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from sektorbro.accounts.roles import Sector, sector_of
+from sektorbro.agreement.documents import DOCUMENT_LABELS
 from sektorbro.agreement.model import IN_HOSPITAL_STATUSES
 from sektorbro.courses.labels import PARTY_LABELS
 from sektorbro.courses.models import Course
@@ -63,6 +64,7 @@ class Row:
     tasks: list[dict[str, Any]] = field(default_factory=list)
     overdue: int = 0
 
+    documents: list[dict[str, str]] = field(default_factory=list)  # the letters and agreements, named
     may_accept: bool = False  # the user's party may accept the proposed date with one click (aftalen 2.1)
     discharge: dict[str, Any] | None = None  # the discharge date as of the page's time (discharge_date_view)
 
@@ -206,6 +208,48 @@ def _due_column(sectors: set[Sector]) -> str:
     return "state_next_due"
 
 
+# Roles that see the municipal tariffs (kroner per ready-for-discharge day): those who pay or are paid.
+BILLING_ROLES = frozenset({"ward_nurse", "discharge_coordinator", "hospital_doctor", "municipal_visitator"})
+
+
+@dataclass(frozen=True)
+class RoleView:
+    """What a user's worklist shows, decided from the user's roles (``sektorbro.accounts.roles``)."""
+
+    ready_first: bool = False  # discharge coordinator: the ready-for-discharge patients across the hospital
+    acute_only: bool = False  # acute function nurse: the acute function's list and nothing underneath
+    coming_home: bool = (
+        False  # home nurse: discharges to her area and who comes home next, no visitation tasks
+    )
+    window_section: bool = False  # GP: the listed patients in the 72-hour window as a section of their own
+    documents: bool = False  # social area: the letters and agreements on the course
+    billing: bool = True  # the tariff in kroner
+    tasks: bool = True  # the next task column
+
+
+def role_view(roles: set[str]) -> RoleView:
+    return RoleView(
+        ready_first="discharge_coordinator" in roles,
+        acute_only=bool(roles) and roles <= {"acute_function_nurse"},
+        coming_home=bool(roles) and roles <= {"home_nurse", "acute_function_nurse"} and "home_nurse" in roles,
+        window_section="gp" in roles,
+        documents="social_area_worker" in roles,
+        billing=bool(roles & BILLING_ROLES) or "administrator" in roles,
+        tasks=not (bool(roles) and roles <= {"home_nurse", "acute_function_nurse"}),
+    )
+
+
+def _documents(course: Course, language: str) -> list[dict[str, str]]:
+    documents = course.state_documents or {}
+    missing = set(documents.get("missing", []))
+    rows = []
+    for code in documents.get("required", []):
+        label = DOCUMENT_LABELS.get(code)
+        text = (label.en if language == "en" else label.da) if label else code
+        rows.append({"code": code, "label": text, "status": "missing" if code in missing else "sent"})
+    return rows
+
+
 def _row(course: Course, parties: set[str], language: str, now: dt.datetime) -> Row:
     tasks = []
     for task in course.state_tasks or []:
@@ -238,6 +282,7 @@ def _row(course: Course, parties: set[str], language: str, now: dt.datetime) -> 
         "ready_for_discharge": {"date": course.state_ready_since},
     }
     row = Row(course, decisions, tasks, sum(1 for t in tasks if t["overdue"]))
+    row.documents = _documents(course, language)
     # The municipality answers the hospital's proposal from the row (the course page does the same; the event
     # endpoint checks the permission and the rules again when the button is pressed).
     date = discharge_date_view(course.state_discharge_date, timezone.localdate(now))
@@ -284,12 +329,14 @@ def worklist(
     now = now or timezone.now()
     limits = limits or {}
     sectors = {sector_of(m.role) for m in user.active_memberships()}
+    view = role_view({m.role for m in user.active_memberships()})
     base = (
         courses_visible_to(user)
         .select_related(None)
         .select_related("citizen", "hospital", "department")
         .only(*ROW_FIELDS)
     )
+    whole_hospital = base  # the coordinator's ready-for-discharge list spans the hospital, whatever the ward
     if ward:
         base = base.filter(department__key=ward)
     language = "en" if (get_language() or "da").startswith("en") else "da"
@@ -303,6 +350,16 @@ def worklist(
 
     def section(name: str, queryset: QuerySet[Course]) -> Section:
         return _section(queryset, limits.get(name, PAGE), parties, language, now)
+
+    ready_qs = whole_hospital.filter(ended_at__isnull=True, state_status="ready_for_discharge").order_by(
+        F("state_ready_since").asc(nulls_last=True), F("admitted_at").asc(), F("pk").asc()
+    )
+    # Who comes home next: the patients ready for discharge or with a proposed or agreed discharge date.
+    coming_qs = admitted_qs.filter(
+        Q(state_status="ready_for_discharge")
+        | Q(state_discharge_date__agreed__date__isnull=False)
+        | Q(state_discharge_date__proposal__date__isnull=False)
+    )
 
     wards: list[tuple[str, str]] = []
     if Sector.HOSPITAL in sectors:
@@ -324,14 +381,18 @@ def worklist(
     return Worklist(
         {
             "acute_function": acute,
-            "admitted": section("admitted", admitted_qs),
-            "discharged": section("discharged", discharged_qs),
-            "ready": lambda: section("ready", admitted_qs.filter(state_status="ready_for_discharge")),
+            "admitted": lambda: section("admitted", coming_qs if view.coming_home else admitted_qs),
+            "discharged": lambda: section("discharged", discharged_qs),
+            "ready": lambda: section(
+                "ready",
+                ready_qs if view.ready_first else admitted_qs.filter(state_status="ready_for_discharge"),
+            ),
             "window_72h": lambda: section("window_72h", discharged_qs.filter(state_window_until__gt=now)),
             "sectors": {s.value for s in sectors},
             # Users who are neither hospital nor municipality (GPs, social area) see every party's tasks, named.
             "show_party": not parties,
             "wards": wards,
+            "view": view,
             "generated_at": now,
         }
     )

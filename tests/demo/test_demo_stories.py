@@ -88,3 +88,22 @@ def test_the_demo_shows_a_transfer_between_two_hospitals_as_one_regional_stay() 
         "document:fmk_update",
         "alert:S02",
     }
+
+
+def test_every_demo_event_is_signed_by_the_acting_party_not_the_administrator() -> None:
+    from sektorbro.courses.models import CourseEvent
+
+    build_demo(citizens=19)
+    events = CourseEvent.objects.filter(course__citizen__residence_municipality__code="730")
+    assert events.exists()
+    assert not CourseEvent.objects.filter(actor_label="admin").exists()
+    assert not CourseEvent.objects.filter(actor__username="admin").exists()
+    edith = _course("Edith Lund")
+    ready = edith.events.get(type="ready_for_discharge")
+    assert ready.actor_label == "hospital.randers" and ready.organisation is not None
+    assert ready.organisation.key == "rhr-medicin"
+    report = edith.events.get(type="admission_report_sent")
+    assert report.actor_label == "kommune.randers" and report.organisation is not None
+    assert report.organisation.key == "visitation-730"
+    proposal = _course("Jens Mikkelsen").events.get(type="discharge_date_proposed")
+    assert proposal.actor_label == "hospital.randers"

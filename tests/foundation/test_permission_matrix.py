@@ -270,6 +270,12 @@ CASES = [
          "outsider", wrong_status=403),
     Case("overview:indicator", "get", lambda w: "/overblik/indikator/readmission_30d_somatic/", "analyst",
          "outsider", wrong_status=403),
+    Case("overview:region_pdf", "get", lambda w: "/overblik/region/rapport.pdf", "secretary", "outsider",
+         wrong_status=403),
+    Case("overview:cluster_pdf", "get", lambda w: "/overblik/klynge/randersklyngen/rapport.pdf", "analyst",
+         "outsider", wrong_status=403),
+    Case("overview:municipality_pdf", "get", lambda w: "/overblik/kommune/730/rapport.pdf", "gp_randers",
+         "outsider", wrong_status=403),
     # Governance (/moeder/): the group's secretary edits; members read drafts; others read published minutes.
     Case("governance:index", "get", lambda w: "/moeder/", "secretary", "outsider", wrong_status=403),
     Case("governance:actions", "get", lambda w: "/moeder/opgaver/?status=overdue", "analyst", "outsider",

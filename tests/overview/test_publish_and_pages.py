@@ -270,3 +270,73 @@ def test_demo_builds_a_run_with_every_indicator() -> None:
     indicators = set(run.values.values_list("indicator", flat=True))
     assert {"discharges", "readmission_30d_somatic", "preventable_65plus"} <= indicators
     assert run.values.filter(stratum_type="municipality").values("stratum").distinct().count() >= 19
+
+
+def test_the_printable_pdf_has_the_page_with_the_same_filters(
+    published: IndicatorRun, login: Any, personas: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = login(personas["secretary"])
+    page = client.get("/overblik/klynge/randersklyngen/?periode=quarter&omraade=somatic").content.decode()
+    link = re.search(r'id="ov-print" href="([^"]+)"', page)
+    assert link and "rapport.pdf?" in link.group(1) and "omraade=somatic" in link.group(1)
+    assert "Udskriv / PDF" in page or "Print / PDF" in page
+    response = client.get(link.group(1).replace("&amp;", "&"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and "inline" in response["Content-Disposition"]
+    # The printed HTML: the charts as inline SVG, the suppression note, only the chosen area's indicators.
+    printed: list[str] = []
+
+    def capture(html: str, **_: Any) -> bytes:
+        printed.append(html)
+        return b"%PDF"
+
+    monkeypatch.setattr("sektorbro.overview.views.html_to_pdf", capture)
+    client.get("/overblik/kommune/730/rapport.pdf?periode=quarter&omraade=somatic")
+    [html] = printed
+    assert "<svg" in html and 'class="ov-line"' in html and "<script" not in html
+    assert 'class="num ov-suppressed"' in html and 'class="ov-note"' in html  # "<5" and what it means
+    assert "http://" not in html and "https://" not in html  # nothing to fetch
+    assert client.get("/overblik/kommune/999/rapport.pdf").status_code == 404
+
+
+def test_the_printable_pdf_without_published_results(login: Any, personas: dict[str, Any]) -> None:
+    response = login(personas["analyst"]).get("/overblik/region/rapport.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def _visible(html: str) -> str:
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_indicator_pages_keep_maintainers_notes_out(
+    published: IndicatorRun, login: Any, personas: dict[str, Any], language: str
+) -> None:
+    from sektorbro.indicators.definitions import REGISTRY
+
+    client = login(personas["analyst"])
+    for indicator_id in REGISTRY:
+        text = _visible(
+            client.get(f"/overblik/indikator/{indicator_id}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        )
+        lowered = text.lower()
+        assert "unverified" not in lowered and "as in the brief" not in lowered, indicator_id
+        assert "PROXY" not in text, indicator_id
+
+
+def test_period_labels_follow_the_language() -> None:
+    from sektorbro.overview.periods import label
+
+    assert label("2024-Q1") == "1. kvt. 2024" and label("2024-Q1", "en") == "Q1 2024"
+    assert label("2024-03", "en") == label("2024-03") == "03.2024"
+
+
+def test_the_english_overview_shows_english_quarters(
+    published: IndicatorRun, login: Any, personas: dict[str, Any]
+) -> None:
+    client = login(personas["analyst"])
+    english = client.get("/overblik/kommune/730/?periode=quarter", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r"Q[1-4] 20[0-9]{2}", english) and "kvt." not in _visible(english)
+    danish = client.get("/overblik/kommune/730/?periode=quarter", HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "kvt." in danish

@@ -55,3 +55,37 @@ def test_pages_show_words_not_codes(client: Any) -> None:
                 found.setdefault(match.group(0), f"{username} {url}: …{context}")
     assert pages > 100
     assert not found, "\n".join(f"{code}: {where}" for code, where in sorted(found.items()))
+
+
+# Danish words that the English pages used to show (the catalogue's gaps, #18 item 7).
+DANISH_WORDS = re.compile(r"\b(?:Kategori|Aktivitet|kvt\.|Færdigbehandlede|Udskriv|Ingen|Indlagte|Afsnit)\b")
+
+
+@override_settings(DEMO_MODE=True)
+def test_english_pages_show_english_words_not_codes(client: Any) -> None:
+    call_command("demo", "--citizens", "19", stdout=StringIO())
+    found: dict[str, str] = {}
+    pages = 0
+    courses = list(Course.objects.order_by("pk").values_list("public_id", flat=True)[:15])
+    inbox = list(InboxMessage.objects.order_by("pk").values_list("public_id", flat=True)[:10])
+    for username in ("hospital.randers", "koordinator.randers", "kommune.randers", "sygepleje.randers",
+                     "laege.randers", "social.randers"):  # fmt: skip
+        client.force_login(
+            User.objects.get(username=username), backend="sektorbro.accounts.backends.SektorbroModelBackend"
+        )
+        urls = ["/", "/arbejdsliste/", "/beskeder/", "/flowchart/", "/overblik/", "/overblik/kommune/730/"]
+        urls += [f"/forloeb/{c}/" for c in courses] + [f"/beskeder/modtaget/{m}/" for m in inbox]
+        for url in urls:
+            response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+            if response.status_code != 200:
+                continue
+            pages += 1
+            body = response.content.decode()
+            assert '<html lang="en"' in body or not body.lstrip().startswith("<!doctype"), url
+            text = visible_text(body)
+            for pattern in (CODE, DANISH_WORDS):
+                for match in pattern.finditer(text):
+                    context = " ".join(text[max(0, match.start() - 80) : match.end() + 20].split())
+                    found.setdefault(match.group(0), f"{username} {url}: …{context}")
+    assert pages > 40
+    assert not found, "\n".join(f"{word}: {where}" for word, where in sorted(found.items()))

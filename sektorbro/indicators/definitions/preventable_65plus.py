@@ -82,8 +82,8 @@ INDICATOR = Indicator(
     parameters=PARAMETERS,
     value_sets=(PREVENTABLE_ELDERLY,),
     deviations=(
-        "The code prefixes of the nine groups are candidates, not the official appendix (value set "
-        "preventable_elderly version 0-unverified).",
+        "The code prefixes of the nine groups are candidates, not the official appendix (the value set below is "
+        "a first version, not yet checked against it).",
         "The stay's representative diagnosis is its first contact's action diagnosis (stay parameter "
         "attributes_from); SDS's rule is unknown and DST uses the time-dominant diagnosis.",
         "Stays of every length count by default (min_stay_hours = 0).",

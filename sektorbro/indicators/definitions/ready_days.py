@@ -8,7 +8,7 @@ from sektorbro.indicators.definitions.common import event_rows, ready_admissions
 from sektorbro.indicators.model import TOTAL, Indicator
 
 DEVIATIONS = (
-    "Counting convention (unverified, see the agreement section 2.1): one day per midnight from the ready date "
+    "Counting convention (our reading of the agreement, section 2.1, not yet confirmed by its owners): one day per midnight from the ready date "
     "up to the discharge date; a period ends when treatment is resumed or a new registration is made.",
     "The days of an admission are placed in the period of its discharge, not day by day.",
     "Only registrations on admissions (stays of at least 12 hours) count.",
