@@ -79,3 +79,41 @@ def test_the_minute_refresh_keeps_the_keyboard_focus(
     )
     focused = page.evaluate("document.activeElement && document.activeElement.id")
     assert focused == f"wl-admitted-{course.public_id}"
+
+
+def _tab_to(page: Page, selector: str, limit: int = 120) -> None:
+    """Press Tab until ``selector`` has the keyboard focus (fails after ``limit`` presses)."""
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_keyboard_only_from_login_to_a_course_and_its_event_form(
+    page: Page, live_server: Any, make_user: Any, make_citizen: Any, make_course: Any
+) -> None:
+    make_user("hospital.randers", "ward_nurse", "rhr-medicin", first_name="Camilla")
+    course = make_course(
+        make_citizen("730", "Tastatur Borger"), admitted_at=timezone.now() - dt.timedelta(days=2)
+    )
+    install_axe(page)
+    page.goto(f"{live_server.url}/accounts/login/")
+    _tab_to(page, "input[name=username]")
+    page.keyboard.type("hospital.randers")
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery")
+    page.keyboard.press("Enter")
+    expect(page.locator("#worklist")).to_be_visible()
+    # The skip link is the first stop and leads past the header.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    page.keyboard.press("Enter")
+    _tab_to(page, f"#wl-admitted-{course.public_id}")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none")  # the focus is visible
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/forloeb/{course.public_id}/")
+    _tab_to(page, "#record button[type=submit]")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") not in ("", "none")
+    assert serious_violations(page) == []
