@@ -192,6 +192,14 @@ def reprocess(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
     result = ingest.reprocess(message, actor=request.user)
     if result.status == InboxStatus.ACCEPTED:
         messages.success(request, _("The message was processed again and accepted."))
+    elif result.reason:
+        # Say what is still missing (an unknown organisation, a department without its hospital, an earlier
+        # message not yet received), so the person fixing the cause knows what to do next.
+        messages.warning(
+            request,
+            _("The message was processed again: %(status)s. Still missing: %(reason)s")
+            % {"status": result.get_status_display(), "reason": result.reason},
+        )
     else:
         messages.warning(
             request,
