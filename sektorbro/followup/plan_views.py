@@ -5,14 +5,11 @@ a page the user may not read answers 404, a change the user may not make 403."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +18,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sektorbro.core.errors import DomainError, NotPermitted
 from sektorbro.core.pdf import html_to_pdf
 from sektorbro.followup import access, experiences, plans
 from sektorbro.followup import followup_report as reports
@@ -36,27 +32,9 @@ from sektorbro.followup.plan_forms import (
     TaskForm,
     TaskStatusForm,
 )
+from sektorbro.followup.view_helpers import apply_service, managed_clusters
 from sektorbro.organisations.models import Cluster
 from sektorbro.organisations.selectors import clusters as valid_clusters
-
-
-def _apply(form: Form, action: Callable[[], Any]) -> Any:
-    try:
-        return action()
-    except NotPermitted as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        form.add_error(
-            exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message
-        )
-        return None
-
-
-def _managed_clusters(user: Any) -> QuerySet[Cluster]:
-    ids = access.managed_cluster_ids(user)
-    found = valid_clusters()
-    return found if ids is None else found.filter(pk__in=ids)
-
 
 # --- implementation plans ----------------------------------------------------------------------------------------
 
@@ -64,7 +42,7 @@ def _managed_clusters(user: Any) -> QuerySet[Cluster]:
 def _plans_page(request: HttpRequest, form: PlanForm | None = None, status: int = 200) -> HttpResponse:
     visible = list(plans.plans_visible_to(request.user).prefetch_related("tasks"))
     may_create = access.is_main_user(request.user)
-    free = _managed_clusters(request.user).exclude(pk__in=[p.cluster_id for p in visible])
+    free = managed_clusters(request.user).exclude(pk__in=[p.cluster_id for p in visible])
     if may_create and form is None and free.exists():
         form = PlanForm(clusters=free)
     return render(
@@ -91,9 +69,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def plan_create(request: HttpRequest) -> HttpResponse:
     if not access.is_main_user(request.user):
         raise PermissionDenied
-    form = PlanForm(request.POST, clusters=_managed_clusters(request.user))
+    form = PlanForm(request.POST, clusters=managed_clusters(request.user))
     if form.is_valid():
-        created = _apply(
+        created = apply_service(
             form,
             lambda: plans.create_plan(
                 actor=request.user, cluster=form.cleaned_data["cluster"], summary=form.cleaned_data["summary"]
@@ -171,7 +149,7 @@ def plan_task_add(request: HttpRequest, plan_id: Any) -> HttpResponse:
     form = TaskForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        done = _apply(
+        done = apply_service(
             form,
             lambda: plans.add_task(
                 actor=request.user,
@@ -201,13 +179,13 @@ def plan_task_status(request: HttpRequest, plan_id: Any, task_id: Any) -> HttpRe
     if task is None:
         raise Http404
     if "remove" in request.POST:
-        _apply(TaskForm(), lambda: plans.remove_task(actor=request.user, task=task))
+        apply_service(TaskForm(), lambda: plans.remove_task(actor=request.user, task=task))
         messages.success(request, _("The task is removed."))
         return redirect("followup:plan", plan_id=plan.public_id)
     form = TaskStatusForm(request.POST, auto_id=f"id_task{task.pk}_%s")
     done = None
     if form.is_valid():
-        done = _apply(
+        done = apply_service(
             form,
             lambda: plans.set_task_status(
                 actor=request.user, task=task, expected_version=form.cleaned_data["version"],
@@ -281,7 +259,7 @@ def material_add(request: HttpRequest) -> HttpResponse:
         if upload is not None and upload.size > plans.material_max_bytes():  # before reading it into memory
             form.add_error("file", _("The file is too large."))
         else:
-            done = _apply(
+            done = apply_service(
                 form,
                 lambda: plans.add_material(
                     actor=request.user,
@@ -328,7 +306,7 @@ def material_remove(request: HttpRequest, material_id: Any) -> HttpResponse:
     if not plans.may_manage_materials(request.user):
         raise PermissionDenied
     material = _material(material_id)
-    _apply(MaterialForm(), lambda: plans.remove_material(actor=request.user, material=material))
+    apply_service(MaterialForm(), lambda: plans.remove_material(actor=request.user, material=material))
     messages.success(request, _("The material is removed."))
     return redirect("followup:materials")
 
@@ -367,7 +345,7 @@ def experience_answer(request: HttpRequest, cluster_key: str) -> HttpResponse:
     existing = ExperienceResponse.objects.filter(cluster=cluster, respondent_id=request.user.pk).first()
     if request.method == "POST":
         if "remove" in request.POST and existing is not None:
-            _apply(
+            apply_service(
                 ExperienceForm(), lambda: experiences.remove_response(actor=request.user, response=existing)
             )
             messages.success(request, _("Your answers are removed."))
@@ -375,7 +353,7 @@ def experience_answer(request: HttpRequest, cluster_key: str) -> HttpResponse:
         form = ExperienceForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            done = _apply(
+            done = apply_service(
                 form,
                 lambda: experiences.save_response(
                     actor=request.user,
@@ -434,7 +412,7 @@ def _report_form(request: HttpRequest, data: Any = None) -> ReportForm | None:
     if not access.is_main_user(request.user):
         return None
     region = access.managed_cluster_ids(request.user) is None
-    return ReportForm(data, clusters=_managed_clusters(request.user), region=region)
+    return ReportForm(data, clusters=managed_clusters(request.user), region=region)
 
 
 @login_required
@@ -461,7 +439,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if form.is_valid():
         data = form.cleaned_data
-        created = _apply(
+        created = apply_service(
             form,
             lambda: reports.create_report(
                 actor=request.user,
@@ -517,7 +495,7 @@ def report_narratives(request: HttpRequest, report_id: Any) -> HttpResponse:
     form = NarrativeForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        done = _apply(
+        done = apply_service(
             form,
             lambda: reports.save_narratives(
                 actor=request.user,
@@ -540,7 +518,7 @@ def report_publish(request: HttpRequest, report_id: Any) -> HttpResponse:
         raise PermissionDenied
     form = PublishForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    version = _apply(form, lambda: reports.publish(actor=request.user, report=report, note=note))
+    version = apply_service(form, lambda: reports.publish(actor=request.user, report=report, note=note))
     if version is None:
         return _report_page(request, report, status=400)
     messages.success(request, _("Version %(number)d is published.") % {"number": version.number})

@@ -14,8 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,18 +36,7 @@ from sektorbro.followup.survey_forms import (
     answer_form,
 )
 from sektorbro.followup.survey_rules import normalise
-from sektorbro.organisations.models import Cluster
-from sektorbro.organisations.selectors import clusters as valid_clusters
-
-
-def _apply(form: Form, action: Any) -> Any:
-    try:
-        return action()
-    except NotPermitted as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return None
+from sektorbro.followup.view_helpers import apply_service, managed_clusters
 
 
 def _member(request: HttpRequest) -> None:
@@ -71,16 +58,10 @@ def _managed(request: HttpRequest, survey_id: Any) -> Survey:
     return found
 
 
-def _managed_clusters(user: Any) -> QuerySet[Cluster]:
-    ids = access.managed_cluster_ids(user)
-    found = valid_clusters()
-    return found if ids is None else found.filter(pk__in=ids)
-
-
 def _survey_form(user: Any, data: Any = None) -> SurveyForm | None:
     if not access.is_main_user(user):
         return None
-    clusters = _managed_clusters(user)
+    clusters = managed_clusters(user)
     region_wide = access.managed_cluster_ids(user) is None
     if not region_wide and not clusters.exists():
         return None
@@ -113,7 +94,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if form.is_valid():
         data = form.cleaned_data
-        created = _apply(
+        created = apply_service(
             form,
             lambda: surveys.create_survey(
                 actor=request.user,
@@ -170,7 +151,7 @@ def survey_edit(request: HttpRequest, survey_id: Any) -> HttpResponse:
     form = SurveyEditForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        done = _apply(
+        done = apply_service(
             form,
             lambda: surveys.update_survey(
                 actor=request.user, survey=survey, title=data["title"], introduction=data["introduction"]
@@ -188,7 +169,7 @@ def survey_status(request: HttpRequest, survey_id: Any) -> HttpResponse:
     survey = _managed(request, survey_id)
     form = StatusForm(request.POST)
     if form.is_valid():
-        done = _apply(
+        done = apply_service(
             form,
             lambda: surveys.set_status(actor=request.user, survey=survey, status=form.cleaned_data["status"]),
         )
@@ -205,7 +186,7 @@ def question_add(request: HttpRequest, survey_id: Any) -> HttpResponse:
     form = QuestionForm(request.POST, prefix="new")
     if form.is_valid():
         data = form.cleaned_data
-        done = _apply(form, lambda: surveys.add_question(actor=request.user, survey=survey, **data))
+        done = apply_service(form, lambda: surveys.add_question(actor=request.user, survey=survey, **data))
         if done is not None:
             messages.success(request, _("The question is added."))
             return redirect("followup:survey", survey_id=survey.public_id)
@@ -240,7 +221,9 @@ def question_edit(request: HttpRequest, survey_id: Any, number: int) -> HttpResp
         return redirect("followup:survey", survey_id=survey.public_id)
     if form.is_valid():
         data = form.cleaned_data
-        done = _apply(form, lambda: surveys.update_question(actor=request.user, question=question, **data))
+        done = apply_service(
+            form, lambda: surveys.update_question(actor=request.user, question=question, **data)
+        )
         if done is not None:
             messages.success(request, _("The question is saved."))
             return redirect("followup:survey", survey_id=survey.public_id)
@@ -293,7 +276,7 @@ def handout(request: HttpRequest, course_id: Any) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            issued = _apply(
+            issued = apply_service(
                 form,
                 lambda: surveys.issue_link(
                     actor=request.user, survey=form.cleaned_data["survey"], course=course

@@ -7,14 +7,11 @@ access selector lets see the citizen, and then the read is logged."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -22,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sektorbro.citizens.access import log_access
-from sektorbro.core.errors import DomainError, NotPermitted
 from sektorbro.core.pdf import html_to_pdf
 from sektorbro.followup import access, selectors, services
 from sektorbro.followup.candidates import read_text
@@ -38,16 +34,9 @@ from sektorbro.followup.forms import (
 )
 from sektorbro.followup.models import AuditCourse, AuditRound
 from sektorbro.followup.report import learning_report_html
-from sektorbro.organisations.models import Cluster
-from sektorbro.organisations.selectors import clusters as valid_clusters
+from sektorbro.followup.view_helpers import apply_service, managed_clusters
 
 MAX_UPLOAD = 2 * 1024 * 1024
-
-
-def _managed_clusters(user: Any) -> QuerySet[Cluster]:
-    ids = access.managed_cluster_ids(user)
-    found = valid_clusters()
-    return found if ids is None else found.filter(pk__in=ids)
 
 
 def _round(request: HttpRequest, round_id: Any) -> AuditRound:
@@ -71,19 +60,6 @@ def _course(audit_round: AuditRound, course_id: Any) -> AuditCourse:
     return found
 
 
-def _apply(form: Form, action: Callable[[], Any]) -> Any:
-    """Run a service; its error goes onto the field it names (or the form). ``None`` when it refused."""
-    try:
-        return action()
-    except NotPermitted as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        form.add_error(
-            exc.field if exc.field in form.fields and exc.field != "version" else None, exc.message
-        )
-        return None
-
-
 # --- the list of rounds -----------------------------------------------------------------------------------------
 
 
@@ -93,7 +69,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
 
 
 def _rounds_page(request: HttpRequest, form: RoundForm | None, status: int = 200) -> HttpResponse:
-    managed = _managed_clusters(request.user)
+    managed = managed_clusters(request.user)
     may_create = access.is_main_user(request.user) and managed.exists()
     if may_create and form is None:
         form = RoundForm(clusters=managed)
@@ -108,13 +84,13 @@ def _rounds_page(request: HttpRequest, form: RoundForm | None, status: int = 200
 @login_required
 @require_POST
 def round_create(request: HttpRequest) -> HttpResponse:
-    managed = _managed_clusters(request.user)
+    managed = managed_clusters(request.user)
     if not access.is_main_user(request.user) or not managed.exists():
         raise PermissionDenied
     form = RoundForm(request.POST, clusters=managed)
     if form.is_valid():
         data = form.cleaned_data
-        created = _apply(
+        created = apply_service(
             form,
             lambda: services.create_round(
                 actor=request.user,
@@ -204,7 +180,7 @@ def round_edit(request: HttpRequest, round_id: Any) -> HttpResponse:
     form = RoundEditForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        done = _apply(
+        done = apply_service(
             form,
             lambda: services.update_round(
                 actor=request.user,
@@ -231,7 +207,7 @@ def member_add(request: HttpRequest, round_id: Any) -> HttpResponse:
     form = MemberForm(request.POST, audit_round=audit_round)
     if form.is_valid():
         data = form.cleaned_data
-        done = _apply(
+        done = apply_service(
             form,
             lambda: services.add_member(
                 actor=request.user,
@@ -255,7 +231,7 @@ def theme_add(request: HttpRequest, round_id: Any) -> HttpResponse:
     form = ThemeForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        done = _apply(
+        done = apply_service(
             form,
             lambda: services.add_theme(
                 actor=request.user,
@@ -279,13 +255,13 @@ def theme_edit(request: HttpRequest, round_id: Any, number: int) -> HttpResponse
     if theme is None:
         raise Http404
     if "remove" in request.POST:
-        _apply(ThemeForm(), lambda: services.remove_theme(actor=request.user, theme=theme))
+        apply_service(ThemeForm(), lambda: services.remove_theme(actor=request.user, theme=theme))
         messages.success(request, _("The theme is removed; its suggestions are not coded any more."))
         return redirect("followup:audit_round", round_id=audit_round.public_id)
     form = ThemeForm(request.POST, prefix=f"t{theme.number}")
     if form.is_valid():
         data = form.cleaned_data
-        done = _apply(
+        done = apply_service(
             form,
             lambda: services.update_theme(
                 actor=request.user, theme=theme, name=data["name"], description=data["description"]
@@ -305,7 +281,7 @@ def course_add(request: HttpRequest, round_id: Any) -> HttpResponse:
         raise PermissionDenied
     form = PlatformCourseForm(request.POST)
     if form.is_valid():
-        added = _apply(
+        added = apply_service(
             form,
             lambda: services.add_platform_course(
                 actor=request.user, audit_round=audit_round, course_id=form.cleaned_data["course_id"]
@@ -335,7 +311,7 @@ def candidates_import(request: HttpRequest, round_id: Any) -> HttpResponse:
             except (UnicodeDecodeError, ValueError) as exc:
                 form.add_error("file", _("The file cannot be read: %(error)s") % {"error": exc})
         if rows is not None:
-            result = _apply(
+            result = apply_service(
                 form,
                 lambda: services.import_candidates(
                     actor=request.user, audit_round=audit_round, candidates=rows
@@ -402,7 +378,7 @@ def course_review(request: HttpRequest, round_id: Any, course_id: Any) -> HttpRe
     form = ReviewForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        done = _apply(
+        done = apply_service(
             form,
             lambda: services.record_review(
                 actor=request.user,
@@ -434,7 +410,7 @@ def suggestion_add(request: HttpRequest, round_id: Any, course_id: Any) -> HttpR
     done = None
     if form.is_valid():
         data = form.cleaned_data
-        done = _apply(
+        done = apply_service(
             form,
             lambda: services.add_suggestion(
                 actor=request.user,
@@ -468,7 +444,7 @@ def course_remove(request: HttpRequest, round_id: Any, course_id: Any) -> HttpRe
     audit_round = _managed_round(request, round_id)
     audit_course = _course(audit_round, course_id)
     label = selectors.borger(audit_course.number)
-    _apply(ReviewForm(), lambda: services.remove_course(actor=request.user, audit_course=audit_course))
+    apply_service(ReviewForm(), lambda: services.remove_course(actor=request.user, audit_course=audit_course))
     messages.success(request, _("%(label)s is taken out of the round.") % {"label": label})
     return redirect("followup:audit_round", round_id=audit_round.public_id)
 
@@ -480,7 +456,7 @@ def member_remove(request: HttpRequest, round_id: Any, member_id: int) -> HttpRe
     member = audit_round.members.filter(pk=member_id).first()
     if member is None:
         raise Http404
-    _apply(
+    apply_service(
         MemberForm(audit_round=audit_round), lambda: services.remove_member(actor=request.user, member=member)
     )
     messages.success(request, _("The member is removed from the audit group."))
@@ -527,7 +503,7 @@ def suggestion_edit(request: HttpRequest, round_id: Any, suggestion_id: Any) -> 
     if suggestion is None:
         raise Http404
     if "remove" in request.POST:
-        _apply(
+        apply_service(
             SuggestionForm(audit_round=audit_round),
             lambda: services.remove_suggestion(actor=request.user, suggestion=suggestion),
         )
@@ -536,7 +512,7 @@ def suggestion_edit(request: HttpRequest, round_id: Any, suggestion_id: Any) -> 
     form = SuggestionForm(request.POST, audit_round=audit_round, prefix=f"s{suggestion.pk}")
     if form.is_valid():
         data = form.cleaned_data
-        done = _apply(
+        done = apply_service(
             form,
             lambda: services.update_suggestion(
                 actor=request.user,
